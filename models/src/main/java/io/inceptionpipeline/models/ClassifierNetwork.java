@@ -1,0 +1,17 @@
+package io.inceptionpipeline.models;
+
+import ai.djl.nn.Block;
+
+/**
+ * A network of the family. Its forward pass returns {@code [logits (N, numClasses), embedding (N,
+ * embeddingSize)]}: the embedding is the pooled feature vector the classifier reads, so a single
+ * pass yields both the top-k and the embedding.
+ */
+public interface ClassifierNetwork extends Block {
+
+    /** Rows of the classifier. */
+    int numClasses();
+
+    /** Width of the embedding. */
+    int embeddingSize();
+}

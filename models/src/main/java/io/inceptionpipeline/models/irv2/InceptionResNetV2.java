@@ -1,0 +1,121 @@
+package io.inceptionpipeline.models.irv2;
+
+import static io.inceptionpipeline.models.layers.Layers.conv;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.AbstractBlock;
+import ai.djl.nn.Block;
+import ai.djl.nn.core.Linear;
+import ai.djl.nn.pooling.Pool;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+import io.inceptionpipeline.models.ClassifierNetwork;
+import io.inceptionpipeline.models.layers.Features;
+import io.inceptionpipeline.models.layers.Sequential;
+import java.util.function.Supplier;
+
+/**
+ * Inception-ResNet-v2 (Szegedy et al., "Inception-v4, Inception-ResNet and the Impact of Residual
+ * Connections on Learning", 2016) as released in TF-slim and ported by timm ({@code
+ * inception_resnet_v2}): 10/20/10 residual cells (not the paper figure's 5/10/5), residual
+ * up-projections with bias and no BatchNorm.
+ *
+ * <pre>{@code
+ * Block net = InceptionResNetV2.builder().optNumClasses(1000).build();
+ * net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 299, 299));
+ * NDList out = net.forward(ps, new NDList(images), false); // [logits (N,1000), embedding (N,1536)]
+ * }</pre>
+ */
+public final class InceptionResNetV2 extends AbstractBlock implements ClassifierNetwork {
+
+    /** Width of the pooled features, the embedding. */
+    public static final int NUM_FEATURES = 1536;
+
+    private final int numClasses;
+    private final Block features;
+    private final Linear classif;
+
+    private InceptionResNetV2(Builder builder) {
+        this.numClasses = builder.numClasses;
+        Features body = new Features();
+        body.add("stem", new Stem());
+        body.add("mixed_5b", new Mixed5b()); //                  35×35×320
+        body.add("repeat", repeat(10, () -> new InceptionResNetA(0.17f)));
+        body.add("mixed_6a", new ReductionA()); //               17×17×1088
+        body.add("repeat_1", repeat(20, () -> new InceptionResNetB(0.10f)));
+        body.add("mixed_7a", new ReductionB()); //               8×8×2080
+        body.add("repeat_2", repeat(9, () -> new InceptionResNetC(0.20f, true)));
+        body.add("block8", new InceptionResNetC(1.0f, false));
+        body.add("conv2d_7b", conv(NUM_FEATURES, 1)); //          8×8×1536
+        this.features = addChildBlock("features", body);
+        this.classif = addChildBlock("classif", Linear.builder().setUnits(numClasses).build());
+    }
+
+    private static Sequential repeat(int times, Supplier<Block> cell) {
+        Sequential cells = new Sequential();
+        for (int i = 0; i < times; i++) {
+            cells.add(cell.get());
+        }
+        return cells;
+    }
+
+    /** Returns a builder; the default head has 1000 ImageNet classes. */
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = features.forward(ps, inputs, training).singletonOrThrow();
+        NDArray embedding = Pool.globalAvgPool2d(x);
+        NDArray logits = classif.forward(ps, new NDList(embedding), training).singletonOrThrow();
+        return new NDList(logits, embedding);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        long batch = inputShapes[0].get(0);
+        return new Shape[] {new Shape(batch, numClasses), new Shape(batch, NUM_FEATURES)};
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputs) {
+        features.initialize(manager, dataType, inputs);
+        classif.initialize(manager, dataType, new Shape(inputs[0].get(0), NUM_FEATURES));
+    }
+
+    @Override
+    public int numClasses() {
+        return numClasses;
+    }
+
+    @Override
+    public int embeddingSize() {
+        return NUM_FEATURES;
+    }
+
+    /** Builder; {@link #build()} validates. */
+    public static final class Builder {
+        private int numClasses = 1000;
+
+        private Builder() {}
+
+        /** Classes of the head: 1000 (timm), 1001 (TF-slim with background) or any other. */
+        public Builder optNumClasses(int numClasses) {
+            this.numClasses = numClasses;
+            return this;
+        }
+
+        public InceptionResNetV2 build() {
+            if (numClasses < 1) {
+                throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
+            }
+            return new InceptionResNetV2(this);
+        }
+    }
+}

@@ -1,0 +1,74 @@
+package io.inceptionpipeline.models.layers;
+
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Activation;
+import ai.djl.nn.Block;
+import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.training.ParameterStore;
+import ai.djl.util.PairList;
+
+/**
+ * An Inception-ResNet cell: the branches are concatenated, projected back to the input width by a
+ * 1×1 convolution with bias ({@code conv2d}, no BatchNorm in the released model), scaled, added to
+ * the input and passed through ReLU: {@code act(conv2d(cat(branches)) * scale + x)}.
+ *
+ * <p>Scaling the residual (paper section 3.3) keeps the very deep network stable.
+ */
+public class ResidualCell extends BranchCell {
+
+    private final float scale;
+    private final boolean relu;
+    private final int channels;
+    private final Conv2d conv2d;
+
+    protected ResidualCell(float scale, boolean relu, int channels, Block... branches) {
+        super(branches);
+        this.channels = channels;
+        this.scale = scale;
+        this.relu = relu;
+        this.conv2d = addChildBlock("conv2d", Layers.projection(channels));
+    }
+
+    @Override
+    protected NDList forwardInternal(
+            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
+        NDArray x = inputs.singletonOrThrow();
+        NDArray out = concatBranches(ps, x, training);
+        out = conv2d.forward(ps, new NDList(out), training).singletonOrThrow();
+        out = out.mul(scale).add(x);
+        return new NDList(relu ? Activation.relu(out) : out);
+    }
+
+    @Override
+    public Shape[] getOutputShapes(Shape[] inputShapes) {
+        return inputShapes;
+    }
+
+    @Override
+    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputs) {
+        if (inputs[0].get(1) != channels) {
+            throw new IllegalArgumentException(
+                    getClass().getSimpleName()
+                            + " expects "
+                            + channels
+                            + " input channels, got shape "
+                            + inputs[0]);
+        }
+        super.initializeChildBlocks(manager, dataType, inputs);
+        conv2d.initialize(manager, dataType, concatShape(inputs[0]));
+    }
+
+    /** The residual scale of this cell. */
+    public float scale() {
+        return scale;
+    }
+
+    /** Whether the cell ends with ReLU (the last Block8 of IRv2 does not). */
+    public boolean hasRelu() {
+        return relu;
+    }
+}

@@ -1,0 +1,87 @@
+package io.inceptionpipeline.models.testing;
+
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.inceptionpipeline.models.weights.SeededWeights;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Outputs of a reference implementation, computed by {@code
+ * models/src/test/python/generate_reference.py} on seeded weights and inputs, and the same seeded
+ * inputs computed here.
+ */
+public final class Reference {
+
+    /** Seed of the committed reference outputs. */
+    public static final long SEED = 42;
+
+    /** (scale, offset) of the two input images, as in the generator's INPUT_SCALE_OFFSET. */
+    private static final double[][] INPUT_SCALE_OFFSET = {{1.0, 0.0}, {0.5, -0.25}};
+
+    private final JsonObject json;
+
+    private Reference(JsonObject json) {
+        this.json = json;
+    }
+
+    /** Loads {@code reference/<model>.json} from the test resources. */
+    public static Reference load(String model) {
+        String resource = "/reference/" + model + ".json";
+        try (InputStream in = Reference.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IllegalStateException("Missing test resource " + resource);
+            }
+            return new Reference(
+                    JsonParser.parseReader(new InputStreamReader(in, StandardCharsets.UTF_8))
+                            .getAsJsonObject());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The seeded input batch, NCHW, flattened. */
+    public static float[] inputs(int size) {
+        int perImage = 3 * size * size;
+        float[] all = new float[INPUT_SCALE_OFFSET.length * perImage];
+        for (int i = 0; i < INPUT_SCALE_OFFSET.length; i++) {
+            float[] image = SeededWeights.uniform(
+                    SEED ^ SeededWeights.fnv1a64("input/" + i),
+                    perImage,
+                    INPUT_SCALE_OFFSET[i][0],
+                    INPUT_SCALE_OFFSET[i][1]);
+            System.arraycopy(image, 0, all, i * perImage, perImage);
+        }
+        return all;
+    }
+
+    public static int batchSize() {
+        return INPUT_SCALE_OFFSET.length;
+    }
+
+    public long parameters() {
+        return json.get("parameters").getAsLong();
+    }
+
+    /** Row {@code image} of a 2-D array field such as logits or embedding. */
+    public float[] row(String field, int image) {
+        var row = json.getAsJsonArray(field).get(image).getAsJsonArray();
+        float[] out = new float[row.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = row.get(i).getAsFloat();
+        }
+        return out;
+    }
+
+    public int[] top5(int image) {
+        var row = json.getAsJsonArray("top5_index").get(image).getAsJsonArray();
+        int[] out = new int[row.size()];
+        for (int i = 0; i < out.length; i++) {
+            out[i] = row.get(i).getAsInt();
+        }
+        return out;
+    }
+}

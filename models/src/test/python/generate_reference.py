@@ -1,0 +1,153 @@
+#!/usr/bin/env python3
+"""Reference outputs of a network of the Inception family, for the Java parity tests.
+
+Builds the reference implementation (timm or torchvision, taken from a local checkout that is
+*not* part of this repository), fills every parameter and BatchNorm statistic with the seeded
+values that io.inceptionpipeline.models.weights.SeededWeights computes bit for bit in Java, runs
+two seeded input images and writes the small outputs as JSON:
+
+    /usr/bin/python3 models/src/test/python/generate_reference.py \
+        --timm /path/to/pytorch-image-models --model inception_resnet_v2 \
+        --out models/src/test/resources/reference/inception_resnet_v2.json
+
+Needs only Debian's python3-torch and python3-numpy (and the reference's own source tree).
+"""
+import argparse
+import json
+import math
+import sys
+
+import numpy as np
+import torch
+
+GOLDEN_GAMMA = 0x9E3779B97F4A7C15
+MASK = (1 << 64) - 1
+SEED = 42  # io.inceptionpipeline.models.weights.SeededWeights users pass the same seed
+
+
+def fnv1a64(s):
+    h = 0xCBF29CE484222325
+    for b in s.encode("utf-8"):
+        h ^= b
+        h = (h * 0x100000001B3) & MASK
+    return h
+
+
+def uniform(key, n, scale, offset):
+    """SeededWeights.uniform: SplitMix64 stream, offset + scale * (2u - 1), rounded to float32."""
+    with np.errstate(over="ignore"):
+        i = np.arange(1, n + 1, dtype=np.uint64)
+        z = np.uint64(key) + i * np.uint64(GOLDEN_GAMMA)
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+    u = (z >> np.uint64(11)).astype(np.float64) * 2.0 ** -53
+    return (offset + scale * (2.0 * u - 1.0)).astype(np.float32)
+
+
+def seeded(name, role, shape, seed):
+    size = int(np.prod(shape)) if len(shape) else 1
+    if role == "weight":
+        scale, offset = math.sqrt(6.0 / (size // shape[0])), 0.0
+    elif role == "gamma":
+        scale, offset = 0.25, 1.0
+    elif role == "running_var":
+        scale, offset = 0.5, 1.0
+    else:  # bias, beta, running_mean
+        scale, offset = 0.1, 0.0
+    key = (seed ^ fnv1a64(name)) & MASK
+    return torch.from_numpy(uniform(key, size, scale, offset).reshape(shape))
+
+
+def fill(model, seed):
+    filled = set()
+    for mname, module in model.named_modules():
+        prefix = mname + "." if mname else ""
+        if isinstance(module, torch.nn.modules.batchnorm._BatchNorm):
+            roles = {"weight": "gamma", "bias": "beta",
+                     "running_mean": "running_mean", "running_var": "running_var"}
+        elif isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            roles = {"weight": "weight", "bias": "bias"}
+        else:
+            continue
+        for attr, role in roles.items():
+            t = getattr(module, attr, None)
+            if t is None:
+                continue
+            with torch.no_grad():
+                t.copy_(seeded(prefix + attr, role, tuple(t.shape), seed))
+            filled.add(prefix + attr)
+    state = {k for k in model.state_dict() if not k.endswith("num_batches_tracked")}
+    missed = state - filled
+    if missed:
+        sys.exit(f"not filled: {sorted(missed)[:10]}")
+
+
+# Two input images: full-range noise, and darker, low-contrast noise.
+INPUT_SCALE_OFFSET = [(1.0, 0.0), (0.5, -0.25)]
+
+
+def inputs(size, seed):
+    return torch.stack([
+        torch.from_numpy(uniform((seed ^ fnv1a64(f"input/{i}")) & MASK, 3 * size * size, scale, offset)
+                         .reshape(3, size, size))
+        for i, (scale, offset) in enumerate(INPUT_SCALE_OFFSET)])
+
+
+def build(args):
+    if args.timm:
+        sys.path.insert(0, args.timm)
+        import timm
+        return timm.create_model(args.model, pretrained=False, num_classes=args.num_classes)
+    raise SystemExit("--timm is required for " + args.model)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    p.add_argument("--timm", help="root of a pytorch-image-models checkout (holds timm/)")
+    p.add_argument("--model", default="inception_resnet_v2")
+    p.add_argument("--num-classes", type=int, default=1000)
+    p.add_argument("--input-size", type=int, default=299)
+    p.add_argument("--seed", type=int, default=SEED)
+    p.add_argument("--out", required=True)
+    args = p.parse_args()
+
+    torch.set_grad_enabled(False)
+    model = build(args).eval()
+    fill(model, args.seed)
+    x = inputs(args.input_size, args.seed)
+
+    stages = {}
+    def hook(name):
+        def record(_module, _inp, out):
+            stages[name] = {"shape": list(out.shape), "mean": out.double().mean().item(),
+                            "std": out.double().std().item(), "first": out.flatten()[:8].tolist()}
+        return record
+    for name, module in model.named_children():
+        module.register_forward_hook(hook(name))
+
+    features = model.forward_features(x)
+    embedding = model.forward_head(features, pre_logits=True)
+    logits = model.forward_head(features)
+    probs = logits.softmax(-1)
+    top5 = probs.topk(5)
+    result = {
+        "generator": "models/src/test/python/generate_reference.py",
+        "reference": f"timm {args.model} (torch {torch.__version__})",
+        "model": args.model, "num_classes": args.num_classes, "seed": args.seed,
+        "input_shape": list(x.shape),
+        "parameters": sum(p.numel() for p in model.parameters()),
+        "stages": stages,
+        "logits": logits.tolist(),
+        "top5_index": top5.indices.tolist(), "top5_prob": top5.values.tolist(),
+        "embedding": embedding.tolist(),
+    }
+    with open(args.out, "w") as f:
+        json.dump(result, f, separators=(",", ":"))
+    for name, s in stages.items():
+        print(f"{name:12s} {str(s['shape']):22s} mean {s['mean']:+.4f} std {s['std']:.4f}")
+    print("top5", top5.indices.tolist(), [[round(v, 4) for v in r] for r in top5.values.tolist()])
+
+
+if __name__ == "__main__":
+    main()
