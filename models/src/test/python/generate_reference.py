@@ -126,9 +126,20 @@ def main():
     for name, module in model.named_children():
         module.register_forward_hook(hook(name))
 
+    macs = [0]
+    def count(module, _inp, out):
+        if isinstance(module, torch.nn.Conv2d):
+            macs[0] += out[:1].numel() * module.weight[0].numel()
+        elif isinstance(module, torch.nn.Linear):
+            macs[0] += out[:1].numel() * module.in_features
+    for module in model.modules():
+        if isinstance(module, (torch.nn.Conv2d, torch.nn.Linear)):
+            module.register_forward_hook(count)
+
     features = model.forward_features(x)
     embedding = model.forward_head(features, pre_logits=True)
     logits = model.forward_head(features)
+
     probs = logits.softmax(-1)
     top5 = probs.topk(5)
     result = {
@@ -137,6 +148,7 @@ def main():
         "model": args.model, "num_classes": args.num_classes, "seed": args.seed,
         "input_shape": list(x.shape),
         "parameters": sum(p.numel() for p in model.parameters()),
+        "macs_per_image": macs[0],  # conv + linear multiply-accumulates of one image
         "stages": stages,
         "logits": logits.tolist(),
         "top5_index": top5.indices.tolist(), "top5_prob": top5.values.tolist(),
@@ -146,6 +158,7 @@ def main():
         json.dump(result, f, separators=(",", ":"))
     for name, s in stages.items():
         print(f"{name:12s} {str(s['shape']):22s} mean {s['mean']:+.4f} std {s['std']:.4f}")
+    print("parameters", result["parameters"], "GMACs", macs[0] / 1e9)
     print("top5", top5.indices.tolist(), [[round(v, 4) for v in r] for r in top5.values.tolist()])
 
 

@@ -15,6 +15,7 @@ import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.inceptionpipeline.models.ClassifierNetwork;
 import io.inceptionpipeline.models.layers.Features;
+import io.inceptionpipeline.models.layers.Macs;
 import io.inceptionpipeline.models.layers.Sequential;
 import java.util.function.Supplier;
 
@@ -75,6 +76,11 @@ public final class InceptionResNetV2 extends AbstractBlock implements Classifier
         NDArray embedding = Pool.globalAvgPool2d(x);
         NDArray logits = classif.forward(ps, new NDList(embedding), training).singletonOrThrow();
         return new NDList(logits, embedding);
+    }
+
+    @Override
+    public long macs(Shape input) {
+        return Macs.of(features, input) + Macs.of(classif, new Shape(input.get(0), NUM_FEATURES));
     }
 
     @Override

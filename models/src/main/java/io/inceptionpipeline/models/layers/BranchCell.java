@@ -17,7 +17,7 @@ import java.util.List;
  * An Inception cell: parallel branches over the same input, concatenated on the channel axis. The
  * branches are named {@code branch0}, {@code branch1}, ... as in timm and TF-slim.
  */
-public class BranchCell extends AbstractBlock {
+public class BranchCell extends AbstractBlock implements Macs.Counted {
 
     private final List<Block> branches = new ArrayList<>();
 
@@ -61,6 +61,15 @@ public class BranchCell extends AbstractBlock {
             channels += out.get(1);
         }
         return new Shape(input.get(0), channels, first.get(2), first.get(3));
+    }
+
+    @Override
+    public long macs(Shape input) {
+        long total = 0;
+        for (Block branch : branches) {
+            total += Macs.of(branch, input);
+        }
+        return total;
     }
 
     @Override

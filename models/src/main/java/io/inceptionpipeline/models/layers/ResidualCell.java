@@ -44,6 +44,11 @@ public class ResidualCell extends BranchCell {
     }
 
     @Override
+    public long macs(Shape input) {
+        return super.macs(input) + Macs.of(conv2d, concatShape(input));
+    }
+
+    @Override
     public Shape[] getOutputShapes(Shape[] inputShapes) {
         return inputShapes;
     }

@@ -14,7 +14,7 @@ import ai.djl.util.PairList;
  * {@code 1}, ...) or by an explicit name. DJL's own {@code SequentialBlock} names children by class,
  * which would not match the reference's state-dict names.
  */
-public class Sequential extends AbstractBlock {
+public class Sequential extends AbstractBlock implements Macs.Counted {
 
     /** Adds a block named by its position. */
     public final Sequential add(Block block) {
@@ -35,6 +35,17 @@ public class Sequential extends AbstractBlock {
             x = block.forward(ps, x, training);
         }
         return x;
+    }
+
+    @Override
+    public long macs(Shape input) {
+        long total = 0;
+        Shape shape = input;
+        for (Block block : children.values()) {
+            total += Macs.of(block, shape);
+            shape = block.getOutputShapes(new Shape[] {shape})[0];
+        }
+        return total;
     }
 
     @Override

@@ -1,0 +1,46 @@
+package io.inceptionpipeline.cli;
+
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** {@code java -jar pipeline/target/inception-pipeline.jar <command> ...} */
+@Command(
+        name = "inception-pipeline",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = "Scores images with the Inception family of CNNs on Deep Java Library.",
+        subcommands = {
+            ScoreCommand.class,
+            BenchCommand.class,
+            ConvertCommand.class,
+            CommandLine.HelpCommand.class
+        })
+public final class Main implements Runnable {
+
+    /** Exit code when the model or its weights cannot be loaded. */
+    static final int EXIT_MODEL_ERROR = 3;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs a command line and returns its exit code. */
+    public static int run(String... args) {
+        return new CommandLine(new Main()).execute(args);
+    }
+
+    @Override
+    public void run() {
+        spec.commandLine().usage(System.err);
+    }
+
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"inception-pipeline " + (version != null ? version : "(development build)")};
+        }
+    }
+}

@@ -1,0 +1,91 @@
+package io.inceptionpipeline.cli;
+
+import ai.djl.Device;
+import io.inceptionpipeline.models.inference.NativeThreads;
+import io.inceptionpipeline.models.inference.ScoringModel;
+import io.inceptionpipeline.models.inference.WeightsSource;
+import io.inceptionpipeline.models.spec.ModelRegistry;
+import io.inceptionpipeline.models.spec.ModelSpec;
+import java.io.IOException;
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** Options every command that loads a model shares. */
+final class ModelOptions {
+
+    /** Seed of the random weights used without --weights. */
+    static final long RANDOM_WEIGHTS_SEED = 42;
+
+    @Option(
+            names = "--model",
+            defaultValue = "inception_resnet_v2",
+            description = "Model name (timm/torchvision naming). Known: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
+            completionCandidates = ModelNames.class)
+    String model;
+
+    @Option(
+            names = "--weights",
+            paramLabel = "FILE",
+            description = {
+                "Weights: the reference state dict as .safetensors (timm/torchvision tensor names), or a",
+                "DJL .params file written by the convert command. Without it the model uses seeded random",
+                "weights, useful only for benchmarks: every record then says \"weights\": \"random\"."
+            })
+    Path weights;
+
+    @Option(
+            names = "--threads",
+            paramLabel = "N",
+            defaultValue = "0",
+            description = {
+                "Threads of the native engine's OpenMP pool (sets OMP_NUM_THREADS before the engine loads;",
+                "an exported OMP_NUM_THREADS wins). 0, the default, means one per available processor."
+            })
+    int threads;
+
+    @Option(
+            names = "--device",
+            defaultValue = "auto",
+            description = "auto (first GPU if the engine sees one, else CPU), cpu, or gpu[:N]. Default: ${DEFAULT-VALUE}.")
+    String device;
+
+    ModelSpec spec() {
+        return ModelRegistry.get(model);
+    }
+
+    boolean randomWeights() {
+        return weights == null;
+    }
+
+    ScoringModel load() throws IOException {
+        NativeThreads.configure(threads);
+        WeightsSource source = weights == null
+                ? new WeightsSource.Seeded(RANDOM_WEIGHTS_SEED)
+                : new WeightsSource.File(weights);
+        return ScoringModel.load(spec(), source, parseDevice());
+    }
+
+    private Device parseDevice() {
+        String value = device.trim().toLowerCase(java.util.Locale.ROOT);
+        if (value.equals("auto")) {
+            return null;
+        }
+        if (value.equals("cpu")) {
+            return Device.cpu();
+        }
+        if (value.equals("gpu")) {
+            return Device.gpu();
+        }
+        if (value.startsWith("gpu:")) {
+            return Device.gpu(Integer.parseInt(value.substring(4)));
+        }
+        throw new IllegalArgumentException("--device must be auto, cpu, gpu or gpu:N, got " + device);
+    }
+
+    static final class ModelNames implements Iterable<String> {
+        @Override
+        public java.util.Iterator<String> iterator() {
+            return ModelRegistry.names().iterator();
+        }
+    }
+}

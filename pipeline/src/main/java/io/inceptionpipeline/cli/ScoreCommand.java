@@ -1,0 +1,258 @@
+package io.inceptionpipeline.cli;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.inceptionpipeline.models.image.CropMode;
+import io.inceptionpipeline.models.image.Preprocessor;
+import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.Scores;
+import io.inceptionpipeline.models.inference.ScoringModel;
+import io.inceptionpipeline.models.inference.TopK;
+import io.inceptionpipeline.operators.decode.DecodeException;
+import io.inceptionpipeline.operators.decode.ImageDecoder;
+import java.io.BufferedWriter;
+import java.io.IOException;
+import java.io.OutputStreamWriter;
+import java.io.PrintWriter;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code score}: images on disk in, one JSON line per image out. */
+@Command(
+        name = "score",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Scores image files and writes one JSON object per image to stdout (JSON Lines), in input order:",
+            "  {\"uri\": \"file:///...\", \"model\": ..., \"weights\": \"sha256:...\" or \"random\",",
+            "   \"top_k\": [{\"index\": i, \"label\": \"...\", \"score\": p}, ...], \"embedding\": [...]}",
+            "Scores are softmax probabilities. A file that cannot be read or decoded yields",
+            "{\"uri\": ..., \"error\": \"...\"} and the run goes on. Directories are walked recursively in name",
+            "order, skipping hidden files."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every image was scored",
+            "1:at least one image failed (see its \"error\" record)",
+            "2:invalid command line",
+            "3:the model or its weights could not be loaded"
+        })
+final class ScoreCommand implements Callable<Integer> {
+
+    @Mixin ModelOptions modelOptions;
+
+    @Option(
+            names = "--preprocess",
+            defaultValue = "center",
+            description = {
+                "center: resize the shorter side to input/crop_pct with the model's filter (IRv2: 333 px,",
+                "bicubic, as timm does) and crop the center input x input square; none: the image is already",
+                "input x input (IRv2: 299), only scale and normalize. Default: ${DEFAULT-VALUE}."
+            })
+    String preprocess;
+
+    @Option(names = "--top-k", paramLabel = "K", defaultValue = "5", description = "Classes per image. Default: ${DEFAULT-VALUE}.")
+    int topK;
+
+    @Option(names = "--embeddings", description = "Also write the pooled feature vector (IRv2: 1536 floats).")
+    boolean embeddings;
+
+    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8", description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(
+            names = "--max-pixels",
+            paramLabel = "N",
+            defaultValue = "" + ImageDecoder.DEFAULT_MAX_PIXELS,
+            description = "Refuse images whose header declares more pixels (decompression bombs). Default: ${DEFAULT-VALUE}.")
+    long maxPixels;
+
+    @Option(
+            names = "--max-file-bytes",
+            paramLabel = "N",
+            defaultValue = "67108864",
+            description = "Refuse files larger than this. Default: ${DEFAULT-VALUE} (64 MiB).")
+    long maxFileBytes;
+
+    @Parameters(arity = "1..*", paramLabel = "IMAGE_OR_DIRECTORY", description = "Image files or directories of them.")
+    List<Path> inputs;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    private final ObjectMapper json = new ObjectMapper();
+
+    /** One input file: its URI and, once prepared, its crop or why it failed. */
+    private static final class Item {
+        final Path path;
+        final String uri;
+        RgbImage crop;
+        String error;
+
+        Item(Path path) {
+            this.path = path;
+            this.uri = path.toAbsolutePath().normalize().toUri().toString();
+        }
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        validate();
+        CropMode cropMode = CropMode.parse(preprocess);
+        List<Item> items = expand(inputs);
+
+        ScoringModel model;
+        try {
+            model = modelOptions.load();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("error: cannot load model " + modelOptions.model + ": " + e.getMessage());
+            return Main.EXIT_MODEL_ERROR;
+        }
+        String weights = model.randomWeights() ? "random" : model.weightsDigest();
+        if (model.randomWeights()) {
+            System.err.println("WARNING: no --weights given: " + model.spec().name()
+                    + " uses seeded RANDOM weights. Its predictions are meaningless (benchmarks only).");
+        }
+
+        int failures = 0;
+        ImageDecoder decoder = new ImageDecoder(maxPixels);
+        Preprocessor preprocessor = model.preprocessor();
+        PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
+        try (model) {
+            for (int from = 0; from < items.size(); from += batchSize) {
+                List<Item> chunk = items.subList(from, Math.min(items.size(), from + batchSize));
+                chunk.parallelStream().forEach(item -> prepare(item, decoder, preprocessor, cropMode));
+                List<Item> good = chunk.stream().filter(i -> i.crop != null).toList();
+                List<Scores> scores;
+                try {
+                    scores = model.score(good.stream().map(i -> i.crop).toList(), topK, embeddings);
+                } catch (RuntimeException e) {
+                    good.forEach(i -> i.error = "Inference failed: " + e.getMessage());
+                    scores = List.of();
+                }
+                int next = 0;
+                for (Item item : chunk) {
+                    if (item.error != null) {
+                        failures++;
+                        out.println(errorRecord(item));
+                    } else {
+                        out.println(scoreRecord(item, model, weights, scores.get(next++)));
+                    }
+                    item.crop = null;
+                }
+                out.flush();
+            }
+        } finally {
+            out.flush();
+        }
+        if (failures > 0) {
+            System.err.println(failures + " of " + items.size() + " images failed");
+        }
+        return failures == 0 ? 0 : 1;
+    }
+
+    private void validate() {
+        if (topK < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--top-k must be at least 1, got " + topK);
+        }
+        if (batchSize < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
+        }
+        if (maxPixels < 1 || maxFileBytes < 1) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--max-pixels and --max-file-bytes must be positive");
+        }
+        try {
+            CropMode.parse(preprocess);
+            modelOptions.spec();
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+    }
+
+    /** Files in argument order; directories expand to their files in name order. */
+    private static List<Item> expand(List<Path> inputs) throws IOException {
+        List<Item> items = new ArrayList<>();
+        for (Path input : inputs) {
+            if (Files.isDirectory(input)) {
+                try (Stream<Path> walk = Files.walk(input)) {
+                    walk.filter(Files::isRegularFile)
+                            .filter(p -> !input.relativize(p).toString().startsWith(".")
+                                    && !p.getFileName().toString().startsWith("."))
+                            .sorted()
+                            .forEach(p -> items.add(new Item(p)));
+                }
+            } else {
+                items.add(new Item(input));
+            }
+        }
+        return items;
+    }
+
+    private void prepare(Item item, ImageDecoder decoder, Preprocessor preprocessor, CropMode mode) {
+        try {
+            if (!Files.isRegularFile(item.path)) {
+                throw new NoSuchFileException(item.path.toString());
+            }
+            long size = Files.size(item.path);
+            if (size > maxFileBytes) {
+                item.error = "File has " + size + " bytes, over the limit of " + maxFileBytes;
+                return;
+            }
+            RgbImage image = decoder.decode(Files.readAllBytes(item.path));
+            item.crop = preprocessor.crop(image, mode);
+        } catch (NoSuchFileException e) {
+            item.error = "No such file: " + item.path;
+        } catch (IOException e) {
+            item.error = "Cannot read file: " + e.getMessage();
+        } catch (DecodeException e) {
+            item.error = e.getMessage();
+        } catch (RuntimeException e) {
+            item.error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        }
+    }
+
+    private String errorRecord(Item item) {
+        ObjectNode record = json.createObjectNode();
+        record.put("uri", item.uri);
+        record.put("error", item.error);
+        return write(record);
+    }
+
+    private String scoreRecord(Item item, ScoringModel model, String weights, Scores scores) {
+        ObjectNode record = json.createObjectNode();
+        record.put("uri", item.uri);
+        record.put("model", model.spec().name());
+        record.put("weights", weights);
+        ArrayNode top = record.putArray("top_k");
+        for (TopK k : scores.topK()) {
+            top.addObject().put("index", k.index()).put("label", k.label()).put("score", k.score());
+        }
+        if (scores.embedding() != null) {
+            ArrayNode embedding = record.putArray("embedding");
+            for (float v : scores.embedding()) {
+                embedding.add(v);
+            }
+        }
+        return write(record);
+    }
+
+    private String write(ObjectNode record) {
+        try {
+            return json.writeValueAsString(record);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}
