@@ -29,38 +29,73 @@ final class BenchCommand implements Callable<Integer> {
 
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--batch-sizes", split = ",", defaultValue = "1,8,32", description = "Batch sizes to measure. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch-sizes",
+            split = ",",
+            defaultValue = "1,8,32",
+            description = "Batch sizes to measure. Default: ${DEFAULT-VALUE}.")
     List<Integer> batchSizes;
 
-    @Option(names = "--warmup", defaultValue = "2", description = "Untimed batches before each measurement. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--warmup",
+            defaultValue = "2",
+            description = "Untimed batches before each measurement. Default: ${DEFAULT-VALUE}.")
     int warmup;
 
-    @Option(names = "--min-images", defaultValue = "64", description = "Measure at least this many images per batch size. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--min-images",
+            defaultValue = "64",
+            description =
+                    "Measure at least this many images per batch size. Default: ${DEFAULT-VALUE}.")
     int minImages;
 
-    @Option(names = "--min-seconds", defaultValue = "20", description = "Measure at least this long per batch size. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--min-seconds",
+            defaultValue = "20",
+            description = "Measure at least this long per batch size. Default: ${DEFAULT-VALUE}.")
     double minSeconds;
 
-    @Option(names = "--unfolded", description = "Run BatchNorm as its own op instead of folding it into the convolutions (for comparison).")
+    @Option(
+            names = "--unfolded",
+            description =
+                    "Run BatchNorm as its own op instead of folding it into the convolutions (for comparison).")
     boolean unfolded;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        if (batchSizes.stream().anyMatch(b -> b < 1) || warmup < 0 || minImages < 1 || minSeconds < 0) {
-            throw new CommandLine.ParameterException(spec.commandLine(),
+        if (batchSizes.stream().anyMatch(b -> b < 1)
+                || warmup < 0
+                || minImages < 1
+                || minSeconds < 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
                     "batch sizes and --min-images must be positive, --warmup and --min-seconds not negative");
         }
         try (ScoringModel model = modelOptions.load()) {
             model.foldBatchNorm(!unfolded);
             int size = model.spec().inputSize();
             long macs = model.macsPerImage();
-            System.out.printf(Locale.ROOT, "# %s, %dx%d, %.3f GMACs/image, engine %s on %s, BatchNorm %s, OMP_NUM_THREADS=%s, %d processors%n",
-                    model.spec().name(), size, size, macs / 1e9, ScoringModel.DEFAULT_ENGINE, model.device(), unfolded ? "separate" : "folded",
-                    System.getenv().getOrDefault("OMP_NUM_THREADS", modelOptions.threads > 0 ? Integer.toString(modelOptions.threads) : "auto"),
+            System.out.printf(
+                    Locale.ROOT,
+                    "# %s, %dx%d, %.3f GMACs/image, engine %s on %s, BatchNorm %s, OMP_NUM_THREADS=%s, %d processors%n",
+                    model.spec().name(),
+                    size,
+                    size,
+                    macs / 1e9,
+                    ScoringModel.DEFAULT_ENGINE,
+                    model.device(),
+                    unfolded ? "separate" : "folded",
+                    System.getenv()
+                            .getOrDefault(
+                                    "OMP_NUM_THREADS",
+                                    modelOptions.threads > 0
+                                            ? Integer.toString(modelOptions.threads)
+                                            : "auto"),
                     Runtime.getRuntime().availableProcessors());
-            System.out.println("| batch | images | seconds | images/s | ms/batch (median) | GFLOP/s |");
+            System.out.println(
+                    "| batch | images | seconds | images/s | ms/batch (median) | GFLOP/s |");
             System.out.println("|---:|---:|---:|---:|---:|---:|");
             Random random = new Random(7);
             for (int batch : batchSizes) {
@@ -85,11 +120,17 @@ final class BenchCommand implements Callable<Integer> {
                 double seconds = (System.nanoTime() - started) / 1e9;
                 long[] sorted = times.stream().mapToLong(Long::longValue).sorted().toArray();
                 double rate = images / seconds;
-                System.out.printf(Locale.ROOT, "| %d | %d | %.1f | %.2f | %.1f | %.1f |%n",
-                        batch, images, seconds, rate, sorted[sorted.length / 2] / 1e6, 2.0 * macs * rate / 1e9);
+                System.out.printf(
+                        Locale.ROOT,
+                        "| %d | %d | %.1f | %.2f | %.1f | %.1f |%n",
+                        batch,
+                        images,
+                        seconds,
+                        rate,
+                        sorted[sorted.length / 2] / 1e6,
+                        2.0 * macs * rate / 1e9);
             }
         }
         return 0;
     }
-
 }

@@ -23,7 +23,11 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Mixin ModelOptions modelOptions;
 
-    @Option(names = "--output", required = true, paramLabel = "DIR", description = "Directory to write into (created if missing).")
+    @Option(
+            names = "--output",
+            required = true,
+            paramLabel = "DIR",
+            description = "Directory to write into (created if missing).")
     Path output;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -31,22 +35,28 @@ final class ConvertCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (modelOptions.randomWeights()) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "convert needs --weights FILE.safetensors");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "convert needs --weights FILE.safetensors");
         }
         ScoringModel model;
         long started = System.nanoTime();
         try {
             model = modelOptions.load();
         } catch (Exception e) {
-            System.err.println("error: cannot load " + modelOptions.weights + ": " + e.getMessage());
+            System.err.println(
+                    "error: cannot load " + modelOptions.weights + ": " + e.getMessage());
             return Main.EXIT_MODEL_ERROR;
         }
         try (model) {
             long loaded = System.nanoTime();
             Files.createDirectories(output);
             Path written = model.save(output);
-            System.err.printf("imported %s in %d ms, wrote %s in %d ms%n", modelOptions.weights,
-                    (loaded - started) / 1_000_000, written, (System.nanoTime() - loaded) / 1_000_000);
+            System.err.printf(
+                    "imported %s in %d ms, wrote %s in %d ms%n",
+                    modelOptions.weights,
+                    (loaded - started) / 1_000_000,
+                    written,
+                    (System.nanoTime() - loaded) / 1_000_000);
             System.out.println(written);
         }
         return 0;

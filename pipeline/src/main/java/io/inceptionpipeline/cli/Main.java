@@ -40,7 +40,9 @@ public final class Main implements Runnable {
         @Override
         public String[] getVersion() {
             String version = Main.class.getPackage().getImplementationVersion();
-            return new String[] {"inception-pipeline " + (version != null ? version : "(development build)")};
+            return new String[] {
+                "inception-pipeline " + (version != null ? version : "(development build)")
+            };
         }
     }
 }

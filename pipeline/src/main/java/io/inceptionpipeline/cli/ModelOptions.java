@@ -19,7 +19,8 @@ final class ModelOptions {
     @Option(
             names = "--model",
             defaultValue = "inception_resnet_v2",
-            description = "Model name (timm/torchvision naming). Known: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
+            description =
+                    "Model name (timm/torchvision naming). Known: ${COMPLETION-CANDIDATES}. Default: ${DEFAULT-VALUE}.",
             completionCandidates = ModelNames.class)
     String model;
 
@@ -46,7 +47,8 @@ final class ModelOptions {
     @Option(
             names = "--device",
             defaultValue = "auto",
-            description = "auto (first GPU if the engine sees one, else CPU), cpu, or gpu[:N]. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "auto (first GPU if the engine sees one, else CPU), cpu, or gpu[:N]. Default: ${DEFAULT-VALUE}.")
     String device;
 
     ModelSpec spec() {
@@ -59,9 +61,10 @@ final class ModelOptions {
 
     ScoringModel load() throws IOException {
         NativeThreads.configure(threads);
-        WeightsSource source = weights == null
-                ? new WeightsSource.Seeded(RANDOM_WEIGHTS_SEED)
-                : new WeightsSource.File(weights);
+        WeightsSource source =
+                weights == null
+                        ? new WeightsSource.Seeded(RANDOM_WEIGHTS_SEED)
+                        : new WeightsSource.File(weights);
         return ScoringModel.load(spec(), source, parseDevice());
     }
 
@@ -79,7 +82,8 @@ final class ModelOptions {
         if (value.startsWith("gpu:")) {
             return Device.gpu(Integer.parseInt(value.substring(4)));
         }
-        throw new IllegalArgumentException("--device must be auto, cpu, gpu or gpu:N, got " + device);
+        throw new IllegalArgumentException(
+                "--device must be auto, cpu, gpu or gpu:N, got " + device);
     }
 
     static final class ModelNames implements Iterable<String> {

@@ -64,20 +64,31 @@ final class ScoreCommand implements Callable<Integer> {
             })
     String preprocess;
 
-    @Option(names = "--top-k", paramLabel = "K", defaultValue = "5", description = "Classes per image. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--top-k",
+            paramLabel = "K",
+            defaultValue = "5",
+            description = "Classes per image. Default: ${DEFAULT-VALUE}.")
     int topK;
 
-    @Option(names = "--embeddings", description = "Also write the pooled feature vector (IRv2: 1536 floats).")
+    @Option(
+            names = "--embeddings",
+            description = "Also write the pooled feature vector (IRv2: 1536 floats).")
     boolean embeddings;
 
-    @Option(names = "--batch-size", paramLabel = "N", defaultValue = "8", description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
+    @Option(
+            names = "--batch-size",
+            paramLabel = "N",
+            defaultValue = "8",
+            description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
     int batchSize;
 
     @Option(
             names = "--max-pixels",
             paramLabel = "N",
             defaultValue = "" + ImageDecoder.DEFAULT_MAX_PIXELS,
-            description = "Refuse images whose header declares more pixels (decompression bombs). Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Refuse images whose header declares more pixels (decompression bombs). Default: ${DEFAULT-VALUE}.")
     long maxPixels;
 
     @Option(
@@ -87,7 +98,10 @@ final class ScoreCommand implements Callable<Integer> {
             description = "Refuse files larger than this. Default: ${DEFAULT-VALUE} (64 MiB).")
     long maxFileBytes;
 
-    @Parameters(arity = "1..*", paramLabel = "IMAGE_OR_DIRECTORY", description = "Image files or directories of them.")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "IMAGE_OR_DIRECTORY",
+            description = "Image files or directories of them.")
     List<Path> inputs;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -117,23 +131,30 @@ final class ScoreCommand implements Callable<Integer> {
         try {
             model = modelOptions.load();
         } catch (IOException | RuntimeException e) {
-            System.err.println("error: cannot load model " + modelOptions.model + ": " + e.getMessage());
+            System.err.println(
+                    "error: cannot load model " + modelOptions.model + ": " + e.getMessage());
             return Main.EXIT_MODEL_ERROR;
         }
         String weights = model.randomWeights() ? "random" : model.weightsDigest();
         if (model.randomWeights()) {
-            System.err.println("WARNING: no --weights given: " + model.spec().name()
-                    + " uses seeded RANDOM weights. Its predictions are meaningless (benchmarks only).");
+            System.err.println(
+                    "WARNING: no --weights given: "
+                            + model.spec().name()
+                            + " uses seeded RANDOM weights. Its predictions are meaningless (benchmarks only).");
         }
 
         int failures = 0;
         ImageDecoder decoder = new ImageDecoder(maxPixels);
         Preprocessor preprocessor = model.preprocessor();
-        PrintWriter out = new PrintWriter(new BufferedWriter(new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
+        PrintWriter out =
+                new PrintWriter(
+                        new BufferedWriter(
+                                new OutputStreamWriter(System.out, StandardCharsets.UTF_8)));
         try (model) {
             for (int from = 0; from < items.size(); from += batchSize) {
                 List<Item> chunk = items.subList(from, Math.min(items.size(), from + batchSize));
-                chunk.parallelStream().forEach(item -> prepare(item, decoder, preprocessor, cropMode));
+                chunk.parallelStream()
+                        .forEach(item -> prepare(item, decoder, preprocessor, cropMode));
                 List<Item> good = chunk.stream().filter(i -> i.crop != null).toList();
                 List<Scores> scores;
                 try {
@@ -165,13 +186,16 @@ final class ScoreCommand implements Callable<Integer> {
 
     private void validate() {
         if (topK < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--top-k must be at least 1, got " + topK);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--top-k must be at least 1, got " + topK);
         }
         if (batchSize < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--batch-size must be at least 1, got " + batchSize);
         }
         if (maxPixels < 1 || maxFileBytes < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--max-pixels and --max-file-bytes must be positive");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--max-pixels and --max-file-bytes must be positive");
         }
         try {
             CropMode.parse(preprocess);
@@ -188,8 +212,10 @@ final class ScoreCommand implements Callable<Integer> {
             if (Files.isDirectory(input)) {
                 try (Stream<Path> walk = Files.walk(input)) {
                     walk.filter(Files::isRegularFile)
-                            .filter(p -> !input.relativize(p).toString().startsWith(".")
-                                    && !p.getFileName().toString().startsWith("."))
+                            .filter(
+                                    p ->
+                                            !input.relativize(p).toString().startsWith(".")
+                                                    && !p.getFileName().toString().startsWith("."))
                             .sorted()
                             .forEach(p -> items.add(new Item(p)));
                 }
@@ -200,7 +226,8 @@ final class ScoreCommand implements Callable<Integer> {
         return items;
     }
 
-    private void prepare(Item item, ImageDecoder decoder, Preprocessor preprocessor, CropMode mode) {
+    private void prepare(
+            Item item, ImageDecoder decoder, Preprocessor preprocessor, CropMode mode) {
         try {
             if (!Files.isRegularFile(item.path)) {
                 throw new NoSuchFileException(item.path.toString());

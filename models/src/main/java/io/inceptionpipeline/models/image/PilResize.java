@@ -33,24 +33,42 @@ public final class PilResize {
             int cropWidth,
             int cropHeight,
             Interpolation filter) {
-        if (left < 0 || top < 0 || left + cropWidth > width || top + cropHeight > height
-                || cropWidth <= 0 || cropHeight <= 0) {
+        if (left < 0
+                || top < 0
+                || left + cropWidth > width
+                || top + cropHeight > height
+                || cropWidth <= 0
+                || cropHeight <= 0) {
             throw new IllegalArgumentException(
-                    "Crop " + cropWidth + "x" + cropHeight + "+" + left + "+" + top
-                            + " is outside the resized " + width + "x" + height + " image");
+                    "Crop "
+                            + cropWidth
+                            + "x"
+                            + cropHeight
+                            + "+"
+                            + left
+                            + "+"
+                            + top
+                            + " is outside the resized "
+                            + width
+                            + "x"
+                            + height
+                            + " image");
         }
-        Coefficients horizontal = src.width() == width
-                ? null
-                : Coefficients.of(src.width(), width, left, cropWidth, filter);
-        Coefficients vertical = src.height() == height
-                ? null
-                : Coefficients.of(src.height(), height, top, cropHeight, filter);
+        Coefficients horizontal =
+                src.width() == width
+                        ? null
+                        : Coefficients.of(src.width(), width, left, cropWidth, filter);
+        Coefficients vertical =
+                src.height() == height
+                        ? null
+                        : Coefficients.of(src.height(), height, top, cropHeight, filter);
 
         // Source rows the vertical pass reads (or the crop rows when there is no vertical pass).
         int firstRow = vertical == null ? top : vertical.min[0];
-        int lastRow = vertical == null
-                ? top + cropHeight
-                : vertical.min[cropHeight - 1] + vertical.count[cropHeight - 1];
+        int lastRow =
+                vertical == null
+                        ? top + cropHeight
+                        : vertical.min[cropHeight - 1] + vertical.count[cropHeight - 1];
 
         // Horizontal pass over the rows needed, only for the crop's columns.
         byte[] rows;
@@ -58,8 +76,12 @@ public final class PilResize {
         if (horizontal == null) {
             rows = new byte[rowsHeight * cropWidth * 3];
             for (int y = 0; y < rowsHeight; y++) {
-                System.arraycopy(src.pixels(), ((firstRow + y) * src.width() + left) * 3,
-                        rows, y * cropWidth * 3, cropWidth * 3);
+                System.arraycopy(
+                        src.pixels(),
+                        ((firstRow + y) * src.width() + left) * 3,
+                        rows,
+                        y * cropWidth * 3,
+                        cropWidth * 3);
             }
         } else {
             rows = new byte[rowsHeight * cropWidth * 3];
@@ -153,9 +175,10 @@ public final class PilResize {
                 }
                 for (int x = 0; x < xmax; x++) {
                     double w = ww != 0.0 ? k[x] / ww : k[x];
-                    c.weights[j * ksize + x] = w < 0
-                            ? (int) (-0.5 + w * (1 << PRECISION_BITS))
-                            : (int) (0.5 + w * (1 << PRECISION_BITS));
+                    c.weights[j * ksize + x] =
+                            w < 0
+                                    ? (int) (-0.5 + w * (1 << PRECISION_BITS))
+                                    : (int) (0.5 + w * (1 << PRECISION_BITS));
                 }
                 c.min[j] = xmin;
                 c.count[j] = xmax;

@@ -16,16 +16,21 @@ public final class Preprocessor {
     private final float[][] lookup; // [network channel][pixel value] -> normalized float
     private final int[] source; // [network channel] -> RGB channel
 
-    public Preprocessor(int inputSize, double cropPct, Interpolation interpolation, Normalization norm) {
+    public Preprocessor(
+            int inputSize, double cropPct, Interpolation interpolation, Normalization norm) {
         if (inputSize <= 0 || !(cropPct > 0 && cropPct <= 1)) {
             throw new IllegalArgumentException(
-                    "inputSize must be positive and cropPct in (0, 1], got " + inputSize + ", " + cropPct);
+                    "inputSize must be positive and cropPct in (0, 1], got "
+                            + inputSize
+                            + ", "
+                            + cropPct);
         }
         this.inputSize = inputSize;
         this.cropPct = cropPct;
         this.interpolation = interpolation;
         this.lookup = norm.lookupTable();
-        this.source = new int[] {norm.sourceChannel(0), norm.sourceChannel(1), norm.sourceChannel(2)};
+        this.source =
+                new int[] {norm.sourceChannel(0), norm.sourceChannel(1), norm.sourceChannel(2)};
     }
 
     public int inputSize() {
@@ -38,8 +43,14 @@ public final class Preprocessor {
             case NONE:
                 if (image.width() != inputSize || image.height() != inputSize) {
                     throw new IllegalArgumentException(
-                            "Crop mode 'none' needs a " + inputSize + "x" + inputSize + " image, got "
-                                    + image.width() + "x" + image.height());
+                            "Crop mode 'none' needs a "
+                                    + inputSize
+                                    + "x"
+                                    + inputSize
+                                    + " image, got "
+                                    + image.width()
+                                    + "x"
+                                    + image.height());
                 }
                 return image;
             case CENTER:
@@ -55,7 +66,8 @@ public final class Preprocessor {
     }
 
     private RgbImage centerCrop(RgbImage image) {
-        // torchvision Resize(int): shorter side to scaleSize, longer side int(scale * long / short).
+        // torchvision Resize(int): shorter side to scaleSize, longer side int(scale * long /
+        // short).
         int scale = scaleSize();
         int width;
         int height;
@@ -66,10 +78,12 @@ public final class Preprocessor {
             height = scale;
             width = (int) ((double) ((long) scale * image.width()) / image.height());
         }
-        // torchvision CenterCrop: offsets int(round((size - crop) / 2)), Python's half-to-even round.
+        // torchvision CenterCrop: offsets int(round((size - crop) / 2)), Python's half-to-even
+        // round.
         int left = (int) Math.rint((width - inputSize) / 2.0);
         int top = (int) Math.rint((height - inputSize) / 2.0);
-        return PilResize.resizeCrop(image, width, height, left, top, inputSize, inputSize, interpolation);
+        return PilResize.resizeCrop(
+                image, width, height, left, top, inputSize, inputSize, interpolation);
     }
 
     /**

@@ -8,12 +8,19 @@ public record RgbImage(int width, int height, byte[] pixels) {
 
     public RgbImage {
         if (width <= 0 || height <= 0) {
-            throw new IllegalArgumentException("Image size must be positive, got " + width + "x" + height);
+            throw new IllegalArgumentException(
+                    "Image size must be positive, got " + width + "x" + height);
         }
         if (pixels.length != 3L * width * height) {
             throw new IllegalArgumentException(
-                    "A " + width + "x" + height + " RGB image needs " + 3L * width * height
-                            + " bytes, got " + pixels.length);
+                    "A "
+                            + width
+                            + "x"
+                            + height
+                            + " RGB image needs "
+                            + 3L * width * height
+                            + " bytes, got "
+                            + pixels.length);
         }
     }
 

@@ -32,7 +32,8 @@ final class DjlParams {
 
     /** The properties stored in the header. */
     static Map<String, String> properties(Path file) throws IOException {
-        try (DataInputStream in = new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
+        try (DataInputStream in =
+                new DataInputStream(new BufferedInputStream(Files.newInputStream(file)))) {
             byte[] magic = new byte[4];
             in.readFully(magic);
             if (!MAGIC.equals(new String(magic, StandardCharsets.US_ASCII))) {

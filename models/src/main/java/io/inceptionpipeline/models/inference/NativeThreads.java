@@ -7,11 +7,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The thread count of the native engine's OpenMP pool, a first-order performance knob (on a
- * 2-core machine a 3×3 convolution ran at 97 GFLOP/s by default and 172 GFLOP/s with
- * OMP_NUM_THREADS=2). OpenMP reads {@code OMP_NUM_THREADS} once, when the engine's native library
- * loads, so this sets it in the process environment through libc and must run before the first
- * model is loaded. An {@code OMP_NUM_THREADS} the user exported wins.
+ * The thread count of the native engine's OpenMP pool, a first-order performance knob (on a 2-core
+ * machine a 3×3 convolution ran at 97 GFLOP/s by default and 172 GFLOP/s with OMP_NUM_THREADS=2).
+ * OpenMP reads {@code OMP_NUM_THREADS} once, when the engine's native library loads, so this sets
+ * it in the process environment through libc and must run before the first model is loaded. An
+ * {@code OMP_NUM_THREADS} the user exported wins.
  */
 public final class NativeThreads {
 

@@ -13,8 +13,8 @@ import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
 import io.inceptionpipeline.models.ClassifierNetwork;
 import io.inceptionpipeline.models.image.Preprocessor;
-import io.inceptionpipeline.models.layers.ConvNormAct;
 import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.layers.ConvNormAct;
 import io.inceptionpipeline.models.spec.ModelSpec;
 import io.inceptionpipeline.models.weights.SeededWeights;
 import io.inceptionpipeline.models.weights.StateDict;
@@ -63,7 +63,8 @@ public final class ScoringModel implements AutoCloseable {
     private final String weightsDigest;
     private final boolean random;
 
-    private ScoringModel(ModelSpec spec, Model model, ClassifierNetwork network, String digest, boolean random) {
+    private ScoringModel(
+            ModelSpec spec, Model model, ClassifierNetwork network, String digest, boolean random) {
         this.spec = spec;
         this.model = model;
         this.network = network;
@@ -80,33 +81,49 @@ public final class ScoringModel implements AutoCloseable {
     }
 
     /** Loads {@code spec} with {@code weights} on {@code engine}. */
-    public static ScoringModel load(ModelSpec spec, WeightsSource weights, Device device, String engine)
+    public static ScoringModel load(
+            ModelSpec spec, WeightsSource weights, Device device, String engine)
             throws IOException {
         Device target = device != null ? device : defaultDevice(engine);
         long started = System.nanoTime();
         ScoringModel loaded;
         if (weights instanceof WeightsSource.Seeded seeded) {
-            loaded = build(spec, spec.numClasses(), target, engine, "seeded:" + seeded.seed(), true);
+            loaded =
+                    build(spec, spec.numClasses(), target, engine, "seeded:" + seeded.seed(), true);
             SeededWeights.fill(StateDict.of(loaded.network), seeded.seed());
         } else {
             Path file = ((WeightsSource.File) weights).path();
             if (!Files.isRegularFile(file)) {
                 throw new IOException("Weights file " + file + " does not exist or is not a file");
             }
-            loaded = DjlParams.isDjlParams(file)
-                    ? loadDjlParams(spec, file, target, engine)
-                    : loadSafetensors(spec, file, target, engine);
+            loaded =
+                    DjlParams.isDjlParams(file)
+                            ? loadDjlParams(spec, file, target, engine)
+                            : loadSafetensors(spec, file, target, engine);
         }
         loaded.foldBatchNorm(true);
-        LOG.info("Loaded {} ({} classes, weights {}) on {} {} in {} ms", spec.name(), loaded.numClasses(),
-                loaded.weightsDigest, engine, target, (System.nanoTime() - started) / 1_000_000);
+        LOG.info(
+                "Loaded {} ({} classes, weights {}) on {} {} in {} ms",
+                spec.name(),
+                loaded.numClasses(),
+                loaded.weightsDigest,
+                engine,
+                target,
+                (System.nanoTime() - started) / 1_000_000);
         return loaded;
     }
 
-    private static ScoringModel loadSafetensors(ModelSpec spec, Path file, Device device, String engine)
-            throws IOException {
+    private static ScoringModel loadSafetensors(
+            ModelSpec spec, Path file, Device device, String engine) throws IOException {
         int rows = WeightImporter.classifierRows(file, spec.classifierWeight());
-        ScoringModel loaded = build(spec, rows > 0 ? rows : spec.numClasses(), device, engine, sha256(file), false);
+        ScoringModel loaded =
+                build(
+                        spec,
+                        rows > 0 ? rows : spec.numClasses(),
+                        device,
+                        engine,
+                        sha256(file),
+                        false);
         try {
             WeightImporter.importSafetensors(loaded.network, file);
         } catch (IOException | RuntimeException e) {
@@ -116,20 +133,30 @@ public final class ScoringModel implements AutoCloseable {
         return loaded;
     }
 
-    private static ScoringModel loadDjlParams(ModelSpec spec, Path file, Device device, String engine)
-            throws IOException {
+    private static ScoringModel loadDjlParams(
+            ModelSpec spec, Path file, Device device, String engine) throws IOException {
         Map<String, String> properties = DjlParams.properties(file);
         String savedModel = properties.get(PROP_MODEL);
         if (savedModel != null && !savedModel.equals(spec.name())) {
-            throw new IOException(file + " holds weights of " + savedModel + ", not " + spec.name());
+            throw new IOException(
+                    file + " holds weights of " + savedModel + ", not " + spec.name());
         }
-        int classes = Integer.parseInt(properties.getOrDefault(PROP_CLASSES, Integer.toString(spec.numClasses())));
-        ScoringModel loaded = build(spec, classes, device, engine,
-                properties.getOrDefault(PROP_DIGEST, sha256(file)), false);
+        int classes =
+                Integer.parseInt(
+                        properties.getOrDefault(PROP_CLASSES, Integer.toString(spec.numClasses())));
+        ScoringModel loaded =
+                build(
+                        spec,
+                        classes,
+                        device,
+                        engine,
+                        properties.getOrDefault(PROP_DIGEST, sha256(file)),
+                        false);
         String fileName = file.getFileName().toString();
         String prefix = fileName.replaceFirst("(-\\d{4})?\\.params$", "");
         try {
-            loaded.model.load(file.toAbsolutePath().getParent(), prefix, Map.of("epoch", epochOf(fileName)));
+            loaded.model.load(
+                    file.toAbsolutePath().getParent(), prefix, Map.of("epoch", epochOf(fileName)));
         } catch (MalformedModelException | RuntimeException e) {
             loaded.close();
             throw new IOException("Cannot read DJL parameters " + file + ": " + e.getMessage(), e);
@@ -138,19 +165,26 @@ public final class ScoringModel implements AutoCloseable {
     }
 
     private static String epochOf(String fileName) {
-        java.util.regex.Matcher m = java.util.regex.Pattern.compile("-(\\d{4})\\.params$").matcher(fileName);
+        java.util.regex.Matcher m =
+                java.util.regex.Pattern.compile("-(\\d{4})\\.params$").matcher(fileName);
         return m.find() ? Integer.toString(Integer.parseInt(m.group(1))) : "0";
     }
 
     private static ScoringModel build(
-            ModelSpec spec, int classes, Device device, String engine, String digest, boolean random) {
+            ModelSpec spec,
+            int classes,
+            Device device,
+            String engine,
+            String digest,
+            boolean random) {
         ClassifierNetwork network = spec.network().apply(classes);
         Model model = Model.newInstance(spec.name(), device, engine);
         try {
             model.setBlock(network);
             // Every value is overwritten right after; zeros are the cheapest placeholder.
             network.setInitializer(Initializer.ZEROS, p -> true);
-            network.initialize(model.getNDManager(), DataType.FLOAT32, new Shape(spec.inputShape(1)));
+            network.initialize(
+                    model.getNDManager(), DataType.FLOAT32, new Shape(spec.inputShape(1)));
             return new ScoringModel(spec, model, network, digest, random);
         } catch (RuntimeException e) {
             model.close();
@@ -164,20 +198,24 @@ public final class ScoringModel implements AutoCloseable {
 
     /** SHA-256 of a file as {@code sha256:<hex>}. */
     static String sha256(Path file) throws IOException {
-        try (InputStream in = new DigestInputStream(Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
+        try (InputStream in =
+                new DigestInputStream(
+                        Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
             byte[] buffer = new byte[1 << 16];
             while (in.read(buffer) >= 0) {
                 // digesting
             }
-            return "sha256:" + HexFormat.of().formatHex(((DigestInputStream) in).getMessageDigest().digest());
+            return "sha256:"
+                    + HexFormat.of()
+                            .formatHex(((DigestInputStream) in).getMessageDigest().digest());
         } catch (NoSuchAlgorithmException e) {
             throw new IllegalStateException(e);
         }
     }
 
     /**
-     * Scores a batch of {@code inputSize²} crops in one forward pass: softmax top-{@code k} and,
-     * if asked, the embedding of each.
+     * Scores a batch of {@code inputSize²} crops in one forward pass: softmax top-{@code k} and, if
+     * asked, the embedding of each.
      */
     public List<Scores> score(List<RgbImage> crops, int k, boolean withEmbedding) {
         if (crops.isEmpty()) {
@@ -227,7 +265,9 @@ public final class ScoringModel implements AutoCloseable {
                 continue;
             }
             // insertion step keeps best[] sorted by descending probability, ties by lower index
-            for (int j = filled - 1; j > 0 && probabilities[offset + best[j]] > probabilities[offset + best[j - 1]]; j--) {
+            for (int j = filled - 1;
+                    j > 0 && probabilities[offset + best[j]] > probabilities[offset + best[j - 1]];
+                    j--) {
                 int t = best[j];
                 best[j] = best[j - 1];
                 best[j - 1] = t;

@@ -9,11 +9,6 @@ import io.inceptionpipeline.models.layers.ResidualCell;
 public final class InceptionResNetB extends ResidualCell {
 
     InceptionResNetB(float scale) {
-        super(
-                scale,
-                true,
-                1088,
-                conv(192, 1),
-                seq(conv(128, 1), conv(160, 1, 7), conv(192, 7, 1)));
+        super(scale, true, 1088, conv(192, 1), seq(conv(128, 1), conv(160, 1, 7), conv(192, 7, 1)));
     }
 }

@@ -12,11 +12,6 @@ import io.inceptionpipeline.models.layers.ResidualCell;
 public final class InceptionResNetC extends ResidualCell {
 
     InceptionResNetC(float scale, boolean relu) {
-        super(
-                scale,
-                relu,
-                2080,
-                conv(192, 1),
-                seq(conv(192, 1), conv(224, 1, 3), conv(256, 3, 1)));
+        super(scale, relu, 2080, conv(192, 1), seq(conv(192, 1), conv(224, 1, 3), conv(256, 3, 1)));
     }
 }

@@ -7,8 +7,8 @@ import static io.inceptionpipeline.models.layers.Layers.seq;
 import io.inceptionpipeline.models.layers.BranchCell;
 
 /**
- * Reduction-A (TF/timm {@code Mixed_6a}), 35×35×320 → 17×17×1088, paper figure 7 with k=256,
- * l=256, m=384, n=384.
+ * Reduction-A (TF/timm {@code Mixed_6a}), 35×35×320 → 17×17×1088, paper figure 7 with k=256, l=256,
+ * m=384, n=384.
  */
 public final class ReductionA extends BranchCell {
 

@@ -3,8 +3,8 @@ package io.inceptionpipeline.models.irv2;
 import static io.inceptionpipeline.models.layers.Layers.conv;
 import static io.inceptionpipeline.models.layers.Layers.maxPool;
 
-import io.inceptionpipeline.models.layers.Sequential;
 import io.inceptionpipeline.models.layers.FlatNames;
+import io.inceptionpipeline.models.layers.Sequential;
 
 /**
  * The stem of the released Inception-ResNet-v2, 299×299×3 → 35×35×192 (the TF-slim layers {@code

@@ -53,8 +53,8 @@ public final class ConvNormAct extends AbstractBlock implements Macs.Counted {
 
     /**
      * Folds BatchNorm into the convolution for inference: {@code w' = w * gamma / sqrt(var + eps)}
-     * per output channel, {@code b' = beta - mean * gamma / sqrt(var + eps)}. Two fewer passes
-     * over every activation. The parameters themselves are untouched (saving and training see the
+     * per output channel, {@code b' = beta - mean * gamma / sqrt(var + eps)}. Two fewer passes over
+     * every activation. The parameters themselves are untouched (saving and training see the
      * unfolded layers); call again after changing them.
      */
     public void foldBatchNorm() {
@@ -107,7 +107,9 @@ public final class ConvNormAct extends AbstractBlock implements Macs.Counted {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         if (foldedWeight != null && !training) {
             NDArray input = inputs.singletonOrThrow();
-            NDArray y = Conv2d.conv2d(input, foldedWeight, foldedBias, stride, padding).singletonOrThrow();
+            NDArray y =
+                    Conv2d.conv2d(input, foldedWeight, foldedBias, stride, padding)
+                            .singletonOrThrow();
             return new NDList(relu ? Activation.relu(y) : y);
         }
         NDList x = conv.forward(ps, inputs, training);

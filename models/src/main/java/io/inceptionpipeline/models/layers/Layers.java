@@ -6,8 +6,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.pooling.Pool;
 
 /**
- * One-line layer constructors, so a cell reads like its figure in the paper: {@code conv(384, 3,
- * 2, 0)} is "3×3 conv, 384 filters, stride 2, no padding" ("V" in the paper's figures).
+ * One-line layer constructors, so a cell reads like its figure in the paper: {@code conv(384, 3, 2,
+ * 0)} is "3×3 conv, 384 filters, stride 2, no padding" ("V" in the paper's figures).
  */
 public final class Layers {
 

@@ -6,9 +6,9 @@ import ai.djl.nn.convolutional.Convolution;
 import ai.djl.nn.core.Linear;
 
 /**
- * Multiply-accumulates of one forward pass, counting convolutions and linear layers (the
- * convention of timm's and the papers' GMAC figures; pooling, BatchNorm and activations are
- * left out). Blocks must be initialized.
+ * Multiply-accumulates of one forward pass, counting convolutions and linear layers (the convention
+ * of timm's and the papers' GMAC figures; pooling, BatchNorm and activations are left out). Blocks
+ * must be initialized.
  */
 public final class Macs {
 
@@ -32,7 +32,8 @@ public final class Macs {
         }
         if (!block.getChildren().isEmpty()) {
             throw new IllegalArgumentException(
-                    "Cannot count MACs of " + block.getClass().getSimpleName()
+                    "Cannot count MACs of "
+                            + block.getClass().getSimpleName()
                             + ": a composite block must implement Macs.Counted");
         }
         return 0; // pooling, activation, BatchNorm

@@ -11,8 +11,8 @@ import ai.djl.util.PairList;
 
 /**
  * Blocks applied in order, named like PyTorch's {@code nn.Sequential}: by position ({@code 0},
- * {@code 1}, ...) or by an explicit name. DJL's own {@code SequentialBlock} names children by class,
- * which would not match the reference's state-dict names.
+ * {@code 1}, ...) or by an explicit name. DJL's own {@code SequentialBlock} names children by
+ * class, which would not match the reference's state-dict names.
  */
 public class Sequential extends AbstractBlock implements Macs.Counted {
 

@@ -12,18 +12,19 @@ public final class ModelRegistry {
     private static final Map<String, ModelSpec> SPECS = new LinkedHashMap<>();
 
     static {
-        register(new ModelSpec(
-                "inception_resnet_v2",
-                "Inception-ResNet-v2 (Szegedy et al. 2016), TF-slim release as ported by timm",
-                299,
-                0.8975,
-                Interpolation.BICUBIC,
-                Normalization.INCEPTION,
-                1000,
-                Labels.imagenet1k(),
-                InceptionResNetV2.NUM_FEATURES,
-                "classif.weight",
-                classes -> InceptionResNetV2.builder().optNumClasses(classes).build()));
+        register(
+                new ModelSpec(
+                        "inception_resnet_v2",
+                        "Inception-ResNet-v2 (Szegedy et al. 2016), TF-slim release as ported by timm",
+                        299,
+                        0.8975,
+                        Interpolation.BICUBIC,
+                        Normalization.INCEPTION,
+                        1000,
+                        Labels.imagenet1k(),
+                        InceptionResNetV2.NUM_FEATURES,
+                        "classif.weight",
+                        classes -> InceptionResNetV2.builder().optNumClasses(classes).build()));
     }
 
     private ModelRegistry() {}

@@ -12,12 +12,20 @@ import java.util.Arrays;
 public record Normalization(float[] mean, float[] std, float pixelScale, boolean bgr) {
 
     /** Inception's TF preprocessing: [-1, 1]. */
-    public static final Normalization INCEPTION = new Normalization(
-            new float[] {0.5f, 0.5f, 0.5f}, new float[] {0.5f, 0.5f, 0.5f}, 1 / 255f, false);
+    public static final Normalization INCEPTION =
+            new Normalization(
+                    new float[] {0.5f, 0.5f, 0.5f},
+                    new float[] {0.5f, 0.5f, 0.5f},
+                    1 / 255f,
+                    false);
 
     /** ImageNet mean/std, as torchvision's weights expect. */
-    public static final Normalization IMAGENET = new Normalization(
-            new float[] {0.485f, 0.456f, 0.406f}, new float[] {0.229f, 0.224f, 0.225f}, 1 / 255f, false);
+    public static final Normalization IMAGENET =
+            new Normalization(
+                    new float[] {0.485f, 0.456f, 0.406f},
+                    new float[] {0.229f, 0.224f, 0.225f},
+                    1 / 255f,
+                    false);
 
     public Normalization {
         if (mean.length != 3 || std.length != 3) {
@@ -55,7 +63,14 @@ public record Normalization(float[] mean, float[] std, float pixelScale, boolean
 
     @Override
     public String toString() {
-        return "Normalization[mean=" + Arrays.toString(mean) + ", std=" + Arrays.toString(std)
-                + ", pixelScale=" + pixelScale + ", bgr=" + bgr + "]";
+        return "Normalization[mean="
+                + Arrays.toString(mean)
+                + ", std="
+                + Arrays.toString(std)
+                + ", pixelScale="
+                + pixelScale
+                + ", bgr="
+                + bgr
+                + "]";
     }
 }

@@ -44,7 +44,9 @@ public final class SafetensorsFile implements AutoCloseable {
 
         /** Whether {@link #readFloats} converts this dtype. */
         public boolean isFloat() {
-            return dtypeBytes(dtype) > 0 && !dtype.startsWith("I") && !dtype.startsWith("U")
+            return dtypeBytes(dtype) > 0
+                    && !dtype.startsWith("I")
+                    && !dtype.startsWith("U")
                     && !dtype.equals("BOOL");
         }
 
@@ -79,14 +81,23 @@ public final class SafetensorsFile implements AutoCloseable {
         try {
             long fileSize = channel.size();
             if (fileSize < 8) {
-                throw malformed(path, "file has " + fileSize + " bytes, less than the 8-byte header length");
+                throw malformed(
+                        path,
+                        "file has " + fileSize + " bytes, less than the 8-byte header length");
             }
             ByteBuffer lengthBytes = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
             readFully(channel, lengthBytes, 0);
             long headerLength = lengthBytes.flip().getLong();
-            if (headerLength <= 0 || headerLength > MAX_HEADER_BYTES || 8 + headerLength > fileSize) {
+            if (headerLength <= 0
+                    || headerLength > MAX_HEADER_BYTES
+                    || 8 + headerLength > fileSize) {
                 throw malformed(
-                        path, "header length " + headerLength + " does not fit a file of " + fileSize + " bytes");
+                        path,
+                        "header length "
+                                + headerLength
+                                + " does not fit a file of "
+                                + fileSize
+                                + " bytes");
             }
             ByteBuffer headerBytes = ByteBuffer.allocate((int) headerLength);
             readFully(channel, headerBytes, 8);
@@ -104,7 +115,8 @@ public final class SafetensorsFile implements AutoCloseable {
             Map<String, String> metadata = new LinkedHashMap<>();
             for (Map.Entry<String, JsonElement> entry : header.entrySet()) {
                 if (entry.getKey().equals("__metadata__")) {
-                    for (Map.Entry<String, JsonElement> m : entry.getValue().getAsJsonObject().entrySet()) {
+                    for (Map.Entry<String, JsonElement> m :
+                            entry.getValue().getAsJsonObject().entrySet()) {
                         metadata.put(m.getKey(), m.getValue().getAsString());
                     }
                     continue;
@@ -113,20 +125,30 @@ public final class SafetensorsFile implements AutoCloseable {
                 if (tensor.end() > dataSize) {
                     throw malformed(
                             path,
-                            "tensor " + tensor.name() + " ends at " + tensor.end()
-                                    + " but the data section has " + dataSize + " bytes");
+                            "tensor "
+                                    + tensor.name()
+                                    + " ends at "
+                                    + tensor.end()
+                                    + " but the data section has "
+                                    + dataSize
+                                    + " bytes");
                 }
                 tensors.put(tensor.name(), tensor);
             }
             return new SafetensorsFile(
-                    path, channel, dataStart, Collections.unmodifiableMap(tensors), Collections.unmodifiableMap(metadata));
+                    path,
+                    channel,
+                    dataStart,
+                    Collections.unmodifiableMap(tensors),
+                    Collections.unmodifiableMap(metadata));
         } catch (IOException | RuntimeException e) {
             channel.close();
             throw e;
         }
     }
 
-    private static Tensor parseTensor(Path path, String name, JsonElement element) throws IOException {
+    private static Tensor parseTensor(Path path, String name, JsonElement element)
+            throws IOException {
         try {
             JsonObject o = element.getAsJsonObject();
             String dtype = o.get("dtype").getAsString();
@@ -144,16 +166,31 @@ public final class SafetensorsFile implements AutoCloseable {
             if (width <= 0) {
                 throw malformed(path, "tensor " + name + " has unknown dtype " + dtype);
             }
-            if (begin < 0 || end < begin || end - begin != Math.multiplyExact(tensor.size(), (long) width)) {
+            if (begin < 0
+                    || end < begin
+                    || end - begin != Math.multiplyExact(tensor.size(), (long) width)) {
                 throw malformed(
                         path,
-                        "tensor " + tensor + " has data_offsets [" + begin + ", " + end
-                                + "], which do not hold " + tensor.size() + " values of " + width + " bytes");
+                        "tensor "
+                                + tensor
+                                + " has data_offsets ["
+                                + begin
+                                + ", "
+                                + end
+                                + "], which do not hold "
+                                + tensor.size()
+                                + " values of "
+                                + width
+                                + " bytes");
             }
             return tensor;
-        } catch (NullPointerException | IllegalStateException | UnsupportedOperationException
-                | IndexOutOfBoundsException | ArithmeticException e) {
-            throw malformed(path, "entry " + name + " is not {dtype, shape, data_offsets}: " + element);
+        } catch (NullPointerException
+                | IllegalStateException
+                | UnsupportedOperationException
+                | IndexOutOfBoundsException
+                | ArithmeticException e) {
+            throw malformed(
+                    path, "entry " + name + " is not {dtype, shape, data_offsets}: " + element);
         }
     }
 
@@ -202,8 +239,9 @@ public final class SafetensorsFile implements AutoCloseable {
             throw new IllegalArgumentException(
                     "Tensor " + tensor + " in " + path + " is not floating point");
         }
-        ByteBuffer bytes = ByteBuffer.allocate(Math.toIntExact(tensor.end() - tensor.begin()))
-                .order(ByteOrder.LITTLE_ENDIAN);
+        ByteBuffer bytes =
+                ByteBuffer.allocate(Math.toIntExact(tensor.end() - tensor.begin()))
+                        .order(ByteOrder.LITTLE_ENDIAN);
         readFully(channel, bytes, dataStart + tensor.begin());
         bytes.flip();
         float[] values = new float[Math.toIntExact(tensor.size())];

@@ -18,8 +18,8 @@ import java.util.Map;
  *   <li>conv / linear weight: {@code v * sqrt(6 / fanIn)} (He-uniform, so activations neither
  *       vanish nor explode through 200+ layers);
  *   <li>bias, BatchNorm beta and running mean: {@code 0.1 v};
- *   <li>BatchNorm gamma: {@code 1 + 0.25 v}; running variance: {@code 1 + 0.5 v} (never the
- *       default 1 and 0, so a BatchNorm that ignores its statistics fails the parity test).
+ *   <li>BatchNorm gamma: {@code 1 + 0.25 v}; running variance: {@code 1 + 0.5 v} (never the default
+ *       1 and 0, so a BatchNorm that ignores its statistics fails the parity test).
  * </ul>
  */
 public final class SeededWeights {
@@ -33,7 +33,9 @@ public final class SeededWeights {
         for (Map.Entry<String, Parameter> entry : named.entrySet()) {
             Parameter parameter = entry.getValue();
             Shape shape = parameter.getArray().getShape();
-            parameter.getArray().set(values(entry.getKey(), parameter.getType(), shape.getShape(), seed));
+            parameter
+                    .getArray()
+                    .set(values(entry.getKey(), parameter.getType(), shape.getShape(), seed));
         }
     }
 

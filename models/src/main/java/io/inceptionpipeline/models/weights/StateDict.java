@@ -12,10 +12,10 @@ import java.util.Map;
  * The parameters of a block tree under the reference implementation's state-dict names ({@code
  * repeat.3.branch1.0.conv.weight}), so that weight import is a mechanical name mapping.
  *
- * <p>The path of a parameter is the chain of child names. DJL stores a child as {@code
- * "%02d" + name}; the two-digit position is dropped. Blocks marked {@link FlatNames} add no segment.
- * DJL's parameter names map to PyTorch's: BatchNorm {@code gamma/beta/runningMean/runningVar} are
- * {@code weight/bias/running_mean/running_var}.
+ * <p>The path of a parameter is the chain of child names. DJL stores a child as {@code "%02d" +
+ * name}; the two-digit position is dropped. Blocks marked {@link FlatNames} add no segment. DJL's
+ * parameter names map to PyTorch's: BatchNorm {@code gamma/beta/runningMean/runningVar} are {@code
+ * weight/bias/running_mean/running_var}.
  */
 public final class StateDict {
 

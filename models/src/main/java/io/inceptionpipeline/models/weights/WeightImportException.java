@@ -24,7 +24,8 @@ public final class WeightImportException extends RuntimeException {
 
     private static String message(
             String source, List<String> missing, List<String> unexpected, List<String> misshaped) {
-        StringBuilder sb = new StringBuilder("Weights in ").append(source).append(" do not fit the model:");
+        StringBuilder sb =
+                new StringBuilder("Weights in ").append(source).append(" do not fit the model:");
         section(sb, "missing", missing);
         section(sb, "unexpected", unexpected);
         section(sb, "mis-shaped", misshaped);

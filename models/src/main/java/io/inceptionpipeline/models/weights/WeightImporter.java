@@ -50,9 +50,16 @@ public final class WeightImporter {
                 Shape expected = target.getValue().getArray().getShape();
                 if (source == null) {
                     missing.add(target.getKey() + " " + expected);
-                } else if (!source.isFloat() || !Arrays.equals(source.shape(), expected.getShape())) {
-                    misshaped.add(target.getKey() + " (file " + source.dtype()
-                            + Arrays.toString(source.shape()) + ", model " + expected + ")");
+                } else if (!source.isFloat()
+                        || !Arrays.equals(source.shape(), expected.getShape())) {
+                    misshaped.add(
+                            target.getKey()
+                                    + " (file "
+                                    + source.dtype()
+                                    + Arrays.toString(source.shape())
+                                    + ", model "
+                                    + expected
+                                    + ")");
                 }
             }
             List<String> unexpected = new ArrayList<>();

@@ -48,11 +48,12 @@ public final class Reference {
         int perImage = 3 * size * size;
         float[] all = new float[INPUT_SCALE_OFFSET.length * perImage];
         for (int i = 0; i < INPUT_SCALE_OFFSET.length; i++) {
-            float[] image = SeededWeights.uniform(
-                    SEED ^ SeededWeights.fnv1a64("input/" + i),
-                    perImage,
-                    INPUT_SCALE_OFFSET[i][0],
-                    INPUT_SCALE_OFFSET[i][1]);
+            float[] image =
+                    SeededWeights.uniform(
+                            SEED ^ SeededWeights.fnv1a64("input/" + i),
+                            perImage,
+                            INPUT_SCALE_OFFSET[i][0],
+                            INPUT_SCALE_OFFSET[i][1]);
             System.arraycopy(image, 0, all, i * perImage, perImage);
         }
         return all;
@@ -64,6 +65,11 @@ public final class Reference {
 
     public long parameters() {
         return json.get("parameters").getAsLong();
+    }
+
+    /** Conv + linear multiply-accumulates of one image, counted by forward hooks. */
+    public long macsPerImage() {
+        return json.get("macs_per_image").getAsLong();
     }
 
     /** Row {@code image} of a 2-D array field such as logits or embedding. */

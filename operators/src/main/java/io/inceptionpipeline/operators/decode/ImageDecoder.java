@@ -5,7 +5,10 @@ import java.awt.image.BufferedImage;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.util.ArrayList;
 import java.util.Iterator;
+import java.util.List;
+import java.util.Locale;
 import javax.imageio.ImageIO;
 import javax.imageio.ImageReader;
 import javax.imageio.stream.ImageInputStream;
@@ -41,12 +44,14 @@ public final class ImageDecoder {
         if (bytes.length == 0) {
             throw new DecodeException(DecodeException.Reason.EMPTY, "The image has zero bytes");
         }
-        try (ImageInputStream input = ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
+        try (ImageInputStream input =
+                ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
                 throw new DecodeException(
                         DecodeException.Reason.UNSUPPORTED_FORMAT,
-                        "Not a supported image format (JPEG, PNG, GIF, BMP); first bytes: " + head(bytes));
+                        "Not a supported image format (JPEG, PNG, GIF, BMP); first bytes: "
+                                + head(bytes));
             }
             ImageReader reader = readers.next();
             try {
@@ -56,10 +61,26 @@ public final class ImageDecoder {
                 if (width * height > maxPixels) {
                     throw new DecodeException(
                             DecodeException.Reason.TOO_MANY_PIXELS,
-                            "Image declares " + width + "x" + height + " = " + width * height
-                                    + " pixels, over the cap of " + maxPixels);
+                            "Image declares "
+                                    + width
+                                    + "x"
+                                    + height
+                                    + " = "
+                                    + width * height
+                                    + " pixels, over the cap of "
+                                    + maxPixels);
                 }
+                List<String> warnings = new ArrayList<>();
+                reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 BufferedImage image = reader.read(0);
+                for (String warning : warnings) {
+                    // Java's JPEG reader fills a truncated file with grey and only warns.
+                    if (warning.toLowerCase(Locale.ROOT).contains("premature end")) {
+                        throw new DecodeException(
+                                DecodeException.Reason.CORRUPT,
+                                "The image is truncated (" + warning + ")");
+                    }
+                }
                 return toRgb(image);
             } finally {
                 reader.dispose();
@@ -67,7 +88,11 @@ public final class ImageDecoder {
         } catch (IOException | RuntimeException e) {
             throw new DecodeException(
                     DecodeException.Reason.CORRUPT,
-                    "Cannot decode image (" + e.getClass().getSimpleName() + ": " + e.getMessage() + ")",
+                    "Cannot decode image ("
+                            + e.getClass().getSimpleName()
+                            + ": "
+                            + e.getMessage()
+                            + ")",
                     e);
         }
     }
@@ -78,9 +103,10 @@ public final class ImageDecoder {
         byte[] out = new byte[3 * width * height];
         Raster raster = image.getRaster();
         int bands = raster.getNumBands();
-        boolean grey = image.getColorModel().getColorSpace().getNumComponents() == 1
-                && (bands == 1 || bands == 2)
-                && image.getColorModel().getComponentSize(0) == 8;
+        boolean grey =
+                image.getColorModel().getColorSpace().getNumComponents() == 1
+                        && (bands == 1 || bands == 2)
+                        && image.getColorModel().getComponentSize(0) == 8;
         if (grey) {
             // getRGB would apply a linear-to-sRGB curve to grey; Pillow replicates the value.
             int[] row = new int[width];

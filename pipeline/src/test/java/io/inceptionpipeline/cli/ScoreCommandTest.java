@@ -1,0 +1,229 @@
+package io.inceptionpipeline.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.awt.image.BufferedImage;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import javax.imageio.ImageIO;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The {@code score} command, run in-process as {@code Main.run(...)}. */
+class ScoreCommandTest {
+
+    @TempDir static Path images;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** What a run printed and returned. */
+    record Run(int exitCode, List<JsonNode> records, String stdout, String stderr) {}
+
+    static Run run(String... args) throws Exception {
+        PrintStream out = System.out;
+        PrintStream err = System.err;
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ByteArrayOutputStream stderr = new ByteArrayOutputStream();
+        int code;
+        try {
+            System.setOut(new PrintStream(stdout, true, StandardCharsets.UTF_8));
+            System.setErr(new PrintStream(stderr, true, StandardCharsets.UTF_8));
+            code = Main.run(args);
+        } finally {
+            System.setOut(out);
+            System.setErr(err);
+        }
+        String text = stdout.toString(StandardCharsets.UTF_8);
+        List<JsonNode> records = new ArrayList<>();
+        for (String line : text.split("\n")) {
+            if (line.startsWith("{") && !Arrays.asList(args).contains("--help")) {
+                records.add(JSON.readTree(line));
+            }
+        }
+        return new Run(code, records, text, stderr.toString(StandardCharsets.UTF_8));
+    }
+
+    static void writeImage(Path file, int width, int height, String format) throws Exception {
+        BufferedImage image = new BufferedImage(width, height, BufferedImage.TYPE_INT_RGB);
+        for (int y = 0; y < height; y++) {
+            for (int x = 0; x < width; x++) {
+                image.setRGB(x, y, (x * 255 / width) << 16 | (y * 255 / height) << 8 | 128);
+            }
+        }
+        assertThat(ImageIO.write(image, format, file.toFile())).isTrue();
+    }
+
+    @BeforeAll
+    static void createImages() throws Exception {
+        writeImage(images.resolve("a-landscape.jpg"), 500, 375, "jpg");
+        writeImage(images.resolve("b-exact.png"), 299, 299, "png");
+        Files.writeString(images.resolve("c-text.jpg"), "this is not a JPEG");
+        byte[] jpeg = Files.readAllBytes(images.resolve("a-landscape.jpg"));
+        Files.write(images.resolve("d-truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2));
+        Files.write(images.resolve("e-empty.png"), new byte[0]);
+        Files.writeString(images.resolve(".hidden.png"), "skipped");
+        Files.createDirectories(images.resolve("f-nested"));
+        writeImage(images.resolve("f-nested/portrait.bmp"), 120, 200, "bmp");
+    }
+
+    @Test
+    void writesOneLinePerImageInOrderErrorsIncluded() throws Exception {
+        Path missing = images.resolve("missing.jpg");
+        Run run =
+                run(
+                        "score",
+                        "--top-k",
+                        "3",
+                        "--batch-size",
+                        "4",
+                        "--embeddings",
+                        images.toString(),
+                        missing.toString());
+
+        assertThat(run.exitCode()).as(run.stderr()).isEqualTo(1);
+        assertThat(run.records())
+                .extracting(
+                        r ->
+                                Path.of(java.net.URI.create(r.get("uri").asText()))
+                                        .getFileName()
+                                        .toString())
+                .containsExactly(
+                        "a-landscape.jpg",
+                        "b-exact.png",
+                        "c-text.jpg",
+                        "d-truncated.jpg",
+                        "e-empty.png",
+                        "portrait.bmp",
+                        "missing.jpg");
+        assertThat(run.records())
+                .extracting(r -> r.has("error"))
+                .containsExactly(false, false, true, true, true, false, true);
+        assertThat(run.records().get(2).get("error").asText())
+                .contains("Not a supported image format");
+        assertThat(run.records().get(3).get("error").asText()).contains("truncated");
+        assertThat(run.records().get(4).get("error").asText()).contains("zero bytes");
+        assertThat(run.records().get(6).get("error").asText()).contains("No such file");
+
+        for (int i : new int[] {0, 1, 5}) {
+            JsonNode record = run.records().get(i);
+            assertThat(record.get("model").asText()).isEqualTo("inception_resnet_v2");
+            assertThat(record.get("weights").asText()).isEqualTo("random");
+            assertThat(record.get("top_k")).hasSize(3);
+            JsonNode best = record.get("top_k").get(0);
+            assertThat(best.get("score").asDouble())
+                    .isBetween(0.0, 1.0)
+                    .isGreaterThanOrEqualTo(record.get("top_k").get(1).get("score").asDouble());
+            assertThat(best.get("label").asText()).isNotBlank();
+            assertThat(record.get("embedding")).hasSize(1536);
+        }
+        assertThat(run.stderr()).contains("RANDOM weights").contains("4 of 7 images failed");
+    }
+
+    @Test
+    void batchSizeDoesNotChangeTheAnswer() throws Exception {
+        Run one =
+                run(
+                        "score",
+                        "--batch-size",
+                        "1",
+                        images.resolve("a-landscape.jpg").toString(),
+                        images.resolve("f-nested").toString());
+        Run two =
+                run(
+                        "score",
+                        "--batch-size",
+                        "2",
+                        images.resolve("a-landscape.jpg").toString(),
+                        images.resolve("f-nested").toString());
+        assertThat(one.exitCode()).isZero();
+        assertThat(two.exitCode()).isZero();
+        for (int i = 0; i < 2; i++) {
+            JsonNode a = one.records().get(i).get("top_k");
+            JsonNode b = two.records().get(i).get("top_k");
+            for (int k = 0; k < 5; k++) {
+                assertThat(a.get(k).get("index")).isEqualTo(b.get(k).get("index"));
+                assertThat(a.get(k).get("score").asDouble())
+                        .isCloseTo(
+                                b.get(k).get("score").asDouble(),
+                                org.assertj.core.data.Offset.offset(1e-5));
+            }
+        }
+    }
+
+    @Test
+    void preprocessNoneScoresOnlyImagesAtInputSize() throws Exception {
+        Run run =
+                run(
+                        "score",
+                        "--preprocess",
+                        "none",
+                        images.resolve("b-exact.png").toString(),
+                        images.resolve("a-landscape.jpg").toString());
+        assertThat(run.exitCode()).isEqualTo(1);
+        assertThat(run.records().get(0).has("top_k")).isTrue();
+        assertThat(run.records().get(1).get("error").asText())
+                .contains("Crop mode 'none' needs a 299x299 image, got 500x375");
+    }
+
+    @Test
+    void rejectsBadOptionsWithUsageErrors() throws Exception {
+        Run topK = run("score", "--top-k", "0", images.toString());
+        assertThat(topK.exitCode()).isEqualTo(2);
+        assertThat(topK.stderr()).contains("--top-k must be at least 1");
+
+        Run model = run("score", "--model", "resnet50", images.toString());
+        assertThat(model.exitCode()).isEqualTo(2);
+        assertThat(model.stderr())
+                .contains("Unknown model 'resnet50'")
+                .contains("inception_resnet_v2");
+
+        Run crop = run("score", "--preprocess", "ten", images.toString());
+        assertThat(crop.exitCode()).isEqualTo(2);
+        assertThat(crop.stderr()).contains("expected center or none");
+    }
+
+    @Test
+    void aBrokenWeightsFileIsAModelErrorNotACrash() throws Exception {
+        Path bad =
+                Files.writeString(
+                        images.getParent().resolve("bad-" + System.nanoTime() + ".safetensors"),
+                        "nope");
+        Run run =
+                run("score", "--weights", bad.toString(), images.resolve("b-exact.png").toString());
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.stderr())
+                .contains("cannot load model inception_resnet_v2")
+                .contains("Malformed safetensors file");
+        assertThat(run.records()).isEmpty();
+    }
+
+    @Test
+    void helpExplainsEveryOption() throws Exception {
+        Run run = run("score", "--help");
+        assertThat(run.exitCode()).isZero();
+        assertThat(run.stdout())
+                .contains(
+                        "--model",
+                        "--weights",
+                        "--preprocess",
+                        "--top-k",
+                        "--embeddings",
+                        "--batch-size",
+                        "--threads",
+                        "--device",
+                        "--max-pixels",
+                        "--max-file-bytes",
+                        "IMAGE_OR_DIRECTORY",
+                        "Exit codes",
+                        "random");
+    }
+}
