@@ -74,6 +74,9 @@ public final class InceptionResNetV2 extends AbstractBlock implements Classifier
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = features.forward(ps, inputs, training).singletonOrThrow();
         NDArray embedding = Pool.globalAvgPool2d(x);
+        if (!training) {
+            x.close();
+        }
         NDArray logits = classif.forward(ps, new NDList(embedding), training).singletonOrThrow();
         return new NDList(logits, embedding);
     }

@@ -33,7 +33,9 @@ public class BranchCell extends AbstractBlock implements Macs.Counted {
         for (Block branch : branches) {
             outputs.add(branch.forward(ps, new NDList(x), training).singletonOrThrow());
         }
-        return NDArrays.concat(outputs, 1);
+        NDArray concatenated = NDArrays.concat(outputs, 1);
+        Intermediates.release(training, outputs, new NDList(x));
+        return concatenated;
     }
 
     @Override

@@ -110,11 +110,22 @@ public final class ConvNormAct extends AbstractBlock implements Macs.Counted {
             NDArray y =
                     Conv2d.conv2d(input, foldedWeight, foldedBias, stride, padding)
                             .singletonOrThrow();
-            return new NDList(relu ? Activation.relu(y) : y);
+            if (!relu) {
+                return new NDList(y);
+            }
+            NDArray out = Activation.relu(y);
+            y.close();
+            return new NDList(out);
         }
-        NDList x = conv.forward(ps, inputs, training);
-        x = bn.forward(ps, x, training);
-        return relu ? new NDList(Activation.relu(x.singletonOrThrow())) : x;
+        NDArray convolved = conv.forward(ps, inputs, training).singletonOrThrow();
+        NDArray normed = bn.forward(ps, new NDList(convolved), training).singletonOrThrow();
+        Intermediates.release(training, convolved);
+        if (!relu) {
+            return new NDList(normed);
+        }
+        NDArray out = Activation.relu(normed);
+        Intermediates.release(training, normed);
+        return new NDList(out);
     }
 
     @Override

@@ -37,10 +37,21 @@ public class ResidualCell extends BranchCell {
     protected NDList forwardInternal(
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDArray x = inputs.singletonOrThrow();
-        NDArray out = concatBranches(ps, x, training);
-        out = conv2d.forward(ps, new NDList(out), training).singletonOrThrow();
-        out = out.mul(scale).add(x);
-        return new NDList(relu ? Activation.relu(out) : out);
+        NDArray branches = concatBranches(ps, x, training);
+        NDArray projected = conv2d.forward(ps, new NDList(branches), training).singletonOrThrow();
+        Intermediates.release(training, branches);
+        NDArray sum;
+        if (training) {
+            sum = projected.mul(scale).add(x);
+        } else {
+            sum = projected.muli(scale).addi(x); // in place: no autograd to preserve
+        }
+        if (!relu) {
+            return new NDList(sum);
+        }
+        NDArray out = Activation.relu(sum);
+        Intermediates.release(training, sum);
+        return new NDList(out);
     }
 
     @Override

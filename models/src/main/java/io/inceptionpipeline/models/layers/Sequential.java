@@ -32,7 +32,11 @@ public class Sequential extends AbstractBlock implements Macs.Counted {
             ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
         NDList x = inputs;
         for (Block block : children.values()) {
-            x = block.forward(ps, x, training);
+            NDList next = block.forward(ps, x, training);
+            if (x != inputs) {
+                Intermediates.release(training, x, next);
+            }
+            x = next;
         }
         return x;
     }
