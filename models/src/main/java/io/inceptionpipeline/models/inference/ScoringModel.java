@@ -1,7 +1,6 @@
 package io.inceptionpipeline.models.inference;
 
 import ai.djl.Device;
-import ai.djl.MalformedModelException;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
@@ -23,7 +22,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -144,30 +142,16 @@ public final class ScoringModel implements AutoCloseable {
         int classes =
                 Integer.parseInt(
                         properties.getOrDefault(PROP_CLASSES, Integer.toString(spec.numClasses())));
+        String digest = properties.get(PROP_DIGEST);
         ScoringModel loaded =
-                build(
-                        spec,
-                        classes,
-                        device,
-                        engine,
-                        properties.getOrDefault(PROP_DIGEST, sha256(file)),
-                        false);
-        String fileName = file.getFileName().toString();
-        String prefix = fileName.replaceFirst("(-\\d{4})?\\.params$", "");
+                build(spec, classes, device, engine, digest != null ? digest : sha256(file), false);
         try {
-            loaded.model.load(
-                    file.toAbsolutePath().getParent(), prefix, Map.of("epoch", epochOf(fileName)));
-        } catch (MalformedModelException | RuntimeException e) {
+            DjlParams.load(file, loaded.network, loaded.model.getNDManager());
+        } catch (IOException | RuntimeException e) {
             loaded.close();
-            throw new IOException("Cannot read DJL parameters " + file + ": " + e.getMessage(), e);
+            throw e;
         }
         return loaded;
-    }
-
-    private static String epochOf(String fileName) {
-        java.util.regex.Matcher m =
-                java.util.regex.Pattern.compile("-(\\d{4})\\.params$").matcher(fileName);
-        return m.find() ? Integer.toString(Integer.parseInt(m.group(1))) : "0";
     }
 
     private static ScoringModel build(
@@ -198,19 +182,19 @@ public final class ScoringModel implements AutoCloseable {
 
     /** SHA-256 of a file as {@code sha256:<hex>}. */
     static String sha256(Path file) throws IOException {
-        try (InputStream in =
-                new DigestInputStream(
-                        Files.newInputStream(file), MessageDigest.getInstance("SHA-256"))) {
-            byte[] buffer = new byte[1 << 16];
-            while (in.read(buffer) >= 0) {
-                // digesting
-            }
-            return "sha256:"
-                    + HexFormat.of()
-                            .formatHex(((DigestInputStream) in).getMessageDigest().digest());
+        MessageDigest digest;
+        try {
+            digest = MessageDigest.getInstance("SHA-256");
         } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
+            throw new IllegalStateException("Every JVM has SHA-256", e);
         }
+        try (InputStream in = Files.newInputStream(file)) {
+            byte[] buffer = new byte[1 << 20];
+            for (int n = in.read(buffer); n >= 0; n = in.read(buffer)) {
+                digest.update(buffer, 0, n);
+            }
+        }
+        return "sha256:" + HexFormat.of().formatHex(digest.digest());
     }
 
     /**

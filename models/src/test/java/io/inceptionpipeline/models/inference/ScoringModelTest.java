@@ -101,6 +101,30 @@ class ScoringModelTest {
             assertThat(reloaded.topK()).isEqualTo(imported.topK());
             assertThat(reloaded.embedding()).containsExactly(imported.embedding());
         }
+        Path renamed = Files.copy(params, dir.resolve("my-tiny-weights.params"));
+        try (ScoringModel model =
+                ScoringModel.load(spec, new WeightsSource.File(renamed), Device.cpu())) {
+            assertThat(model.score(crops, 5, true).get(1).topK()).isEqualTo(imported.topK());
+        }
+        // The file records its model: loading it as another model is refused.
+        ModelSpec other =
+                new ModelSpec(
+                        "other",
+                        spec.title(),
+                        spec.inputSize(),
+                        spec.cropPct(),
+                        spec.interpolation(),
+                        spec.normalization(),
+                        spec.numClasses(),
+                        spec.labels(),
+                        spec.embeddingSize(),
+                        spec.classifierWeight(),
+                        spec.network());
+        assertThatThrownBy(
+                        () ->
+                                ScoringModel.load(
+                                        other, new WeightsSource.File(params), Device.cpu()))
+                .hasMessageContaining("holds weights of tiny, not other");
         try (ScoringModel seeded =
                 ScoringModel.load(spec, new WeightsSource.Seeded(9), Device.cpu())) {
             // the same seeded values written to a file and imported give the same answer
