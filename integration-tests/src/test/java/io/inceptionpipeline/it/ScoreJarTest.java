@@ -5,14 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.initializer.Initializer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.inceptionpipeline.models.irv2.InceptionResNetV2;
 import io.inceptionpipeline.models.weights.SafetensorsWriter;
 import io.inceptionpipeline.models.weights.SeededWeights;
-import io.inceptionpipeline.models.weights.StateDict;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -20,7 +18,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -181,15 +178,7 @@ class ScoreJarTest {
             InceptionResNetV2 net = InceptionResNetV2.builder().build();
             net.setInitializer(Initializer.ZEROS, p -> true);
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 299, 299));
-            SafetensorsWriter writer = new SafetensorsWriter();
-            for (Map.Entry<String, Parameter> e : StateDict.of(net).entrySet()) {
-                long[] shape = e.getValue().getArray().getShape().getShape();
-                writer.add(
-                        e.getKey(),
-                        shape,
-                        SeededWeights.values(e.getKey(), e.getValue().getType(), shape, seed));
-            }
-            writer.write(file);
+            SeededWeights.writeSafetensors(net, seed, file);
         }
     }
 }

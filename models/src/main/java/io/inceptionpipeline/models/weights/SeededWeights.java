@@ -1,8 +1,11 @@
 package io.inceptionpipeline.models.weights;
 
 import ai.djl.ndarray.types.Shape;
+import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.util.Map;
 
 /**
@@ -37,6 +40,20 @@ public final class SeededWeights {
                     .getArray()
                     .set(values(entry.getKey(), parameter.getType(), shape.getShape(), seed));
         }
+    }
+
+    /**
+     * Writes the seeded values of every parameter of the initialized {@code block} as a {@code
+     * .safetensors} file under the reference's names: what a user's downloaded checkpoint holds,
+     * without downloading one. For tests and benchmarks.
+     */
+    public static void writeSafetensors(Block block, long seed, Path file) throws IOException {
+        SafetensorsWriter writer = new SafetensorsWriter();
+        for (Map.Entry<String, Parameter> e : StateDict.of(block).entrySet()) {
+            long[] shape = e.getValue().getArray().getShape().getShape();
+            writer.add(e.getKey(), shape, values(e.getKey(), e.getValue().getType(), shape, seed));
+        }
+        writer.write(file);
     }
 
     /** The values of one tensor. */

@@ -7,16 +7,12 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Parameter;
 import ai.djl.training.ParameterStore;
 import io.inceptionpipeline.models.layers.ConvNormAct;
 import io.inceptionpipeline.models.testing.Reference;
-import io.inceptionpipeline.models.weights.SafetensorsWriter;
 import io.inceptionpipeline.models.weights.SeededWeights;
-import io.inceptionpipeline.models.weights.StateDict;
 import io.inceptionpipeline.models.weights.WeightImporter;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -37,7 +33,7 @@ class InceptionResNetV2ParityTest {
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 299, 299));
 
             Path weights = dir.resolve("irv2-seeded.safetensors");
-            writeSeededWeights(net, weights);
+            SeededWeights.writeSafetensors(net, Reference.SEED, weights);
             WeightImporter.Report report = WeightImporter.importSafetensors(net, weights);
             assertThat(report.values()).isGreaterThan(reference.parameters());
 
@@ -64,20 +60,6 @@ class InceptionResNetV2ParityTest {
                     .isGreaterThan(0.9999);
             assertThat(top5(logits)).as(what).containsExactly(reference.top5(image));
         }
-    }
-
-    /** What a user's checkpoint would hold: every state-dict tensor under timm's name. */
-    private static void writeSeededWeights(InceptionResNetV2 net, Path file) throws Exception {
-        SafetensorsWriter writer = new SafetensorsWriter();
-        for (Map.Entry<String, Parameter> e : StateDict.of(net).entrySet()) {
-            long[] shape = e.getValue().getArray().getShape().getShape();
-            writer.add(
-                    e.getKey(),
-                    shape,
-                    SeededWeights.values(
-                            e.getKey(), e.getValue().getType(), shape, Reference.SEED));
-        }
-        writer.write(file);
     }
 
     /** Element-wise: |a - b| <= 1e-4 * max|b| + 1e-6, and reports the worst element. */
