@@ -1,0 +1,74 @@
+package io.inceptionpipeline.schemas;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.util.Arrays;
+import org.apache.avro.message.BinaryMessageDecoder;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.specific.SpecificRecordBase;
+
+/**
+ * Avro single-object encoding of our records, the Kafka message format: the 2-byte marker {@code C3
+ * 01}, the 8-byte CRC-64-AVRO fingerprint of the writer's schema, then the binary record. It needs
+ * no schema registry; a reader resolves older writers' schemas it was told about (see
+ * schemas/README.md).
+ */
+public final class AvroCodec {
+
+    /** First two bytes of every single-object-encoded message. */
+    public static final byte[] MAGIC = {(byte) 0xC3, 0x01};
+
+    private AvroCodec() {}
+
+    /** Whether {@code bytes} start like a single-object-encoded Avro message. */
+    public static boolean isSingleObject(byte[] bytes) {
+        return bytes != null && bytes.length >= 10 && bytes[0] == MAGIC[0] && bytes[1] == MAGIC[1];
+    }
+
+    public static byte[] encode(Prediction prediction) {
+        return encode(Prediction.getEncoder(), prediction);
+    }
+
+    public static byte[] encode(ScoringFailure failure) {
+        return encode(ScoringFailure.getEncoder(), failure);
+    }
+
+    public static byte[] encode(ScoringRequest request) {
+        return encode(ScoringRequest.getEncoder(), request);
+    }
+
+    /** Decodes a prediction; throws {@link IOException} on a malformed or unknown message. */
+    public static Prediction decodePrediction(byte[] bytes) throws IOException {
+        return Prediction.getDecoder().decode(bytes);
+    }
+
+    public static ScoringFailure decodeFailure(byte[] bytes) throws IOException {
+        return ScoringFailure.getDecoder().decode(bytes);
+    }
+
+    /**
+     * Decodes a request. Throws {@link org.apache.avro.message.MissingSchemaException} when the
+     * writer's schema fingerprint is unknown, {@link IOException} or {@link
+     * org.apache.avro.AvroRuntimeException} when the bytes are malformed.
+     */
+    public static ScoringRequest decodeRequest(byte[] bytes) throws IOException {
+        return REQUEST_DECODER.decode(bytes);
+    }
+
+    private static final BinaryMessageDecoder<ScoringRequest> REQUEST_DECODER =
+            ScoringRequest.getDecoder();
+
+    private static <T extends SpecificRecordBase> byte[] encode(
+            BinaryMessageEncoder<T> encoder, T record) {
+        try {
+            ByteBuffer buffer = encoder.encode(record);
+            return Arrays.copyOfRange(
+                    buffer.array(),
+                    buffer.arrayOffset() + buffer.position(),
+                    buffer.arrayOffset() + buffer.limit());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Cannot encode " + record.getSchema().getName(), e);
+        }
+    }
+}

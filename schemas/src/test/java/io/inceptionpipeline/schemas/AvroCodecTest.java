@@ -1,0 +1,137 @@
+package io.inceptionpipeline.schemas;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import org.apache.avro.Schema;
+import org.apache.avro.SchemaNormalization;
+import org.apache.avro.generic.GenericData;
+import org.apache.avro.generic.GenericRecord;
+import org.apache.avro.message.BinaryMessageEncoder;
+import org.apache.avro.message.MissingSchemaException;
+import org.junit.jupiter.api.Test;
+
+class AvroCodecTest {
+
+    static Prediction prediction() {
+        return Prediction.newBuilder()
+                .setRequestId("req-1")
+                .setUri("file:///data/cat.jpg")
+                .setModel(new ModelInfo("inception_resnet_v2", "0.1.0", "sha256:abc"))
+                .setTopK(
+                        List.of(
+                                new ClassScore(281, "tabby", 0.5f),
+                                new ClassScore(282, "tiger cat", 0.25f)))
+                .setEmbedding(List.of(0.1f, -2f, 3.5f))
+                .setCropMode("center")
+                .setTimings(new Timings(1.5f, 2.5f, 3.5f, 400f))
+                .setBatchSize(8)
+                .setAttributes(Map.of("album", "holidays"))
+                .setScoredAt(Instant.ofEpochMilli(1_700_000_000_123L))
+                .build();
+    }
+
+    @Test
+    void predictionsRoundTripInSingleObjectEncoding() throws Exception {
+        Prediction p = prediction();
+        byte[] bytes = AvroCodec.encode(p);
+        assertThat(AvroCodec.isSingleObject(bytes)).isTrue();
+        long fingerprint = ByteBuffer.wrap(bytes, 2, 8).order(ByteOrder.LITTLE_ENDIAN).getLong();
+        assertThat(fingerprint)
+                .isEqualTo(SchemaNormalization.parsingFingerprint64(Prediction.getClassSchema()));
+        assertThat(AvroCodec.decodePrediction(bytes)).isEqualTo(p);
+    }
+
+    @Test
+    void requestsAndFailuresRoundTrip() throws Exception {
+        ScoringRequest request =
+                ScoringRequest.newBuilder()
+                        .setRequestId("r")
+                        .setUri("")
+                        .setImage(ByteBuffer.wrap(new byte[] {1, 2, 3}))
+                        .setEventTime(Instant.ofEpochMilli(5))
+                        .build();
+        assertThat(AvroCodec.decodeRequest(AvroCodec.encode(request))).isEqualTo(request);
+
+        ScoringFailure failure =
+                ScoringFailure.newBuilder()
+                        .setRequestId(null)
+                        .setStage(Stage.DESERIALIZE)
+                        .setCode(ErrorCode.MALFORMED_MESSAGE)
+                        .setMessage("not Avro")
+                        .setSource(new SourcePosition("requests", 3, 42L))
+                        .setOriginalValue(
+                                ByteBuffer.wrap("garbage".getBytes(StandardCharsets.UTF_8)))
+                        .setFailedAt(Instant.ofEpochMilli(7))
+                        .build();
+        assertThat(AvroCodec.decodeFailure(AvroCodec.encode(failure))).isEqualTo(failure);
+    }
+
+    @Test
+    void aMessageOfAnUnknownSchemaIsRefusedAsSuch() {
+        byte[] bytes = AvroCodec.encode(prediction());
+        assertThatThrownBy(() -> AvroCodec.decodeRequest(bytes))
+                .isInstanceOf(MissingSchemaException.class);
+    }
+
+    @Test
+    void plainTextIsNotMistakenForAvro() {
+        assertThat(AvroCodec.isSingleObject("file:///x.jpg".getBytes(StandardCharsets.UTF_8)))
+                .isFalse();
+        assertThat(AvroCodec.isSingleObject(new byte[] {(byte) 0xC3, 0x01})).isFalse();
+    }
+
+    /**
+     * The evolution rule of schemas/README.md: a reader told about an older writer schema reads its
+     * messages, filling new fields from their defaults.
+     */
+    @Test
+    void readsRequestsWrittenWithAnOlderSchema() throws Exception {
+        Schema v0 =
+                new Schema.Parser()
+                        .parse(
+                                """
+                {"type": "record", "name": "ScoringRequest", "namespace": "io.inceptionpipeline.schemas",
+                 "fields": [{"name": "request_id", "type": "string"}, {"name": "uri", "type": "string"}]}""");
+        GenericRecord old = new GenericData.Record(v0);
+        old.put("request_id", "old-1");
+        old.put("uri", "file:///a.png");
+        ByteBuffer bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v0).encode(old);
+
+        var decoder = ScoringRequest.createDecoder(null);
+        decoder.addSchema(v0);
+        ScoringRequest read = decoder.decode(bytes);
+        assertThat(read.getRequestId()).isEqualTo("old-1");
+        assertThat(read.getImage()).isNull();
+        assertThat(read.getAttributes()).isNull();
+    }
+
+    /** A code added by a newer writer reads as UNKNOWN, not as an error. */
+    @Test
+    void anUnknownErrorCodeReadsAsUnknown() throws Exception {
+        String json =
+                ScoringFailure.getClassSchema()
+                        .toString()
+                        .replace("\"UNKNOWN\"]", "\"BRAND_NEW\",\"UNKNOWN\"]");
+        Schema newer = new Schema.Parser().parse(json);
+        GenericRecord failure = new GenericData.Record(newer);
+        failure.put("stage", new GenericData.EnumSymbol(newer.getField("stage").schema(), "FETCH"));
+        failure.put(
+                "code", new GenericData.EnumSymbol(newer.getField("code").schema(), "BRAND_NEW"));
+        failure.put("message", "m");
+        failure.put("failed_at", 1L);
+        ByteBuffer bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), newer).encode(failure);
+
+        var decoder = ScoringFailure.createDecoder(null);
+        decoder.addSchema(newer);
+        assertThat(decoder.decode(bytes).getCode()).isEqualTo(ErrorCode.UNKNOWN);
+    }
+}
