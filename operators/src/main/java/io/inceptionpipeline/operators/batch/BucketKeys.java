@@ -1,0 +1,57 @@
+package io.inceptionpipeline.operators.batch;
+
+import io.inceptionpipeline.operators.records.CroppedImage;
+import org.apache.flink.api.java.functions.KeySelector;
+import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
+
+/**
+ * Keys crops into exactly as many buckets as the inference operator has subtasks, one bucket per
+ * subtask. Flink hashes keys into key groups, so the keys 0..P-1 would not land one per subtask;
+ * instead bucket {@code b} is keyed by the smallest integer that Flink assigns to subtask {@code
+ * b}. A request's crops all go to the bucket of its id.
+ */
+public final class BucketKeys implements KeySelector<CroppedImage, Integer> {
+
+    private final int[] keys;
+
+    /**
+     * Keys for an operator of {@code parallelism} subtasks and {@code maxParallelism} key groups.
+     */
+    public BucketKeys(int parallelism, int maxParallelism) {
+        if (parallelism < 1 || maxParallelism < parallelism) {
+            throw new IllegalArgumentException(
+                    "Need 1 <= parallelism <= maxParallelism, got "
+                            + parallelism
+                            + ", "
+                            + maxParallelism);
+        }
+        keys = new int[parallelism];
+        boolean[] found = new boolean[parallelism];
+        int remaining = parallelism;
+        for (int key = 0; remaining > 0; key++) {
+            int subtask =
+                    KeyGroupRangeAssignment.assignKeyToParallelOperator(
+                            key, maxParallelism, parallelism);
+            if (!found[subtask]) {
+                found[subtask] = true;
+                keys[subtask] = key;
+                remaining--;
+            }
+        }
+    }
+
+    /** The bucket of a request id. */
+    public int bucket(String requestId) {
+        return Math.floorMod(requestId.hashCode(), keys.length);
+    }
+
+    /** The key of bucket {@code bucket}. */
+    public int key(int bucket) {
+        return keys[bucket];
+    }
+
+    @Override
+    public Integer getKey(CroppedImage crop) {
+        return keys[bucket(crop.request.requestId)];
+    }
+}

@@ -1,0 +1,23 @@
+package io.inceptionpipeline.operators.decode;
+
+import java.io.Serializable;
+
+/**
+ * How fetched bytes become model input.
+ *
+ * @param model model name in the registry (its spec gives input size and resize)
+ * @param cropMode {@code center} or {@code none}
+ * @param maxPixels pixel cap checked from the image header before decoding
+ * @param applyExifOrientation turn JPEGs upright by their EXIF orientation (timm does not; users'
+ *     phone photos need it)
+ */
+public record PrepareConfig(
+        String model, String cropMode, long maxPixels, boolean applyExifOrientation)
+        implements Serializable {
+
+    public PrepareConfig {
+        if (maxPixels <= 0) {
+            throw new IllegalArgumentException("maxPixels must be positive");
+        }
+    }
+}

@@ -1,0 +1,277 @@
+package io.inceptionpipeline.operators.fetch;
+
+import io.inceptionpipeline.schemas.ErrorCode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.ConnectException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Flow;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Fetches image bytes by URI under a {@link UriPolicy}: {@code file://} on a small thread pool,
+ * HTTP(S) asynchronously with {@link HttpClient}. Redirects are followed by hand so every hop is
+ * checked against the policy; bodies are cut off at the size cap as they arrive; the whole fetch,
+ * redirects and a slow body included, is bounded by the total timeout. Every failure completes the
+ * future with a {@link FetchException} carrying its error code.
+ */
+public final class ImageFetcher implements AutoCloseable {
+
+    private final FetchConfig config;
+    private final UriPolicy policy;
+    private final ExecutorService fileReaders;
+    private final HttpClient http;
+
+    public ImageFetcher(FetchConfig config) {
+        this.config = config;
+        this.policy = new UriPolicy(config);
+        this.fileReaders =
+                Executors.newFixedThreadPool(
+                        config.fileThreads(),
+                        r -> {
+                            Thread t = new Thread(r, "image-file-reader");
+                            t.setDaemon(true);
+                            return t;
+                        });
+        this.http =
+                HttpClient.newBuilder()
+                        .followRedirects(HttpClient.Redirect.NEVER)
+                        .connectTimeout(config.connectTimeout())
+                        .build();
+    }
+
+    /** Fetches {@code uri}; the future fails with a {@link FetchException}. */
+    public CompletableFuture<byte[]> fetch(String uri) {
+        URI parsed;
+        try {
+            parsed = policy.parse(uri);
+        } catch (FetchException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        AtomicReference<CompletableFuture<?>> inFlight = new AtomicReference<>();
+        CompletableFuture<byte[]> result =
+                parsed.getScheme().equalsIgnoreCase("file")
+                        ? CompletableFuture.supplyAsync(() -> readFile(parsed), fileReaders)
+                        : get(parsed, 0, inFlight);
+        return result.orTimeout(config.totalTimeout().toMillis(), TimeUnit.MILLISECONDS)
+                .whenComplete(
+                        (bytes, error) -> {
+                            CompletableFuture<?> exchange = inFlight.get();
+                            if (error != null && exchange != null) {
+                                exchange.cancel(true); // stops a server that trickles bytes
+                            }
+                        })
+                .exceptionallyCompose(e -> CompletableFuture.failedFuture(classify(e)));
+    }
+
+    /** Checks inline bytes against the same size cap. */
+    public byte[] checkInline(byte[] bytes) {
+        if (bytes.length > config.maxBytes()) {
+            throw new FetchException(
+                    ErrorCode.TOO_LARGE,
+                    "Inline image has "
+                            + bytes.length
+                            + " bytes, over the limit of "
+                            + config.maxBytes());
+        }
+        return bytes;
+    }
+
+    private byte[] readFile(URI uri) {
+        Path path = policy.checkFile(uri);
+        try {
+            if (!Files.isRegularFile(path)) {
+                throw new FetchException(ErrorCode.NOT_FOUND, "Not a regular file: " + path);
+            }
+            long size = Files.size(path);
+            if (size > config.maxBytes()) {
+                throw new FetchException(
+                        ErrorCode.TOO_LARGE,
+                        "File has " + size + " bytes, over the limit of " + config.maxBytes());
+            }
+            try (InputStream in = Files.newInputStream(path)) {
+                byte[] bytes = in.readNBytes((int) config.maxBytes() + 1);
+                if (bytes.length > config.maxBytes()) { // grew while we read it
+                    throw new FetchException(
+                            ErrorCode.TOO_LARGE,
+                            "File grew over the limit of " + config.maxBytes());
+                }
+                return bytes;
+            }
+        } catch (IOException e) {
+            throw new FetchException(
+                    ErrorCode.FETCH_IO_ERROR, "Cannot read " + path + ": " + e.getMessage());
+        }
+    }
+
+    private CompletableFuture<byte[]> get(
+            URI uri, int redirects, AtomicReference<CompletableFuture<?>> inFlight) {
+        try {
+            policy.checkHost(uri);
+        } catch (FetchException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        HttpRequest request =
+                HttpRequest.newBuilder(uri)
+                        .timeout(config.totalTimeout())
+                        .header("Accept", "image/*")
+                        .GET()
+                        .build();
+        CompletableFuture<HttpResponse<byte[]>> exchange =
+                http.sendAsync(request, this::bodyHandler);
+        inFlight.set(exchange);
+        return exchange.thenCompose(
+                response -> {
+                    int status = response.statusCode();
+                    if (status == 200) {
+                        return CompletableFuture.completedFuture(response.body());
+                    }
+                    if (status >= 300
+                            && status < 400
+                            && response.headers().firstValue("location").isPresent()) {
+                        if (redirects >= config.maxRedirects()) {
+                            throw new FetchException(
+                                    ErrorCode.TOO_MANY_REDIRECTS,
+                                    "More than " + config.maxRedirects() + " redirects");
+                        }
+                        URI next;
+                        try {
+                            next = uri.resolve(response.headers().firstValue("location").get());
+                        } catch (IllegalArgumentException e) {
+                            throw new FetchException(
+                                    ErrorCode.INVALID_URI,
+                                    "Redirect to an invalid URI: " + e.getMessage());
+                        }
+                        String scheme =
+                                next.getScheme() == null ? "" : next.getScheme().toLowerCase();
+                        if (!scheme.equals("http") && !scheme.equals("https")) {
+                            throw new FetchException(
+                                    ErrorCode.UNSUPPORTED_SCHEME,
+                                    "Redirect to a non-HTTP URI: " + next);
+                        }
+                        return get(next, redirects + 1, inFlight);
+                    }
+                    throw new FetchException(
+                            ErrorCode.HTTP_STATUS, "HTTP " + status + " from " + uri.getHost());
+                });
+    }
+
+    private HttpResponse.BodySubscriber<byte[]> bodyHandler(HttpResponse.ResponseInfo info) {
+        if (info.statusCode() != 200) {
+            return HttpResponse.BodySubscribers.replacing(new byte[0]);
+        }
+        long declared = info.headers().firstValueAsLong("content-length").orElse(-1);
+        if (declared > config.maxBytes()) {
+            return new CappedBody(
+                    -1,
+                    "Response declares "
+                            + declared
+                            + " bytes, over the limit of "
+                            + config.maxBytes());
+        }
+        return new CappedBody(config.maxBytes(), null);
+    }
+
+    private static FetchException classify(Throwable error) {
+        Throwable e = error;
+        while ((e instanceof CompletionException
+                        || e instanceof java.util.concurrent.ExecutionException)
+                && e.getCause() != null) {
+            e = e.getCause();
+        }
+        if (e instanceof TimeoutException
+                || e instanceof HttpTimeoutException
+                        && !(e instanceof HttpConnectTimeoutException)) {
+            return new FetchException(ErrorCode.TIMEOUT, "Fetch did not complete in time");
+        }
+        if (e instanceof HttpConnectTimeoutException) {
+            return new FetchException(ErrorCode.TIMEOUT, "Connect timed out");
+        }
+        if (e instanceof ConnectException) {
+            return new FetchException(ErrorCode.FETCH_IO_ERROR, "Connection refused");
+        }
+        return FetchException.of(e);
+    }
+
+    /** Collects a body up to a cap; beyond it, cancels the stream and fails with TOO_LARGE. */
+    private static final class CappedBody implements HttpResponse.BodySubscriber<byte[]> {
+        private final long cap;
+        private final String refusal;
+        private final CompletableFuture<byte[]> body = new CompletableFuture<>();
+        private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+        private Flow.Subscription subscription;
+
+        CappedBody(long cap, String refusal) {
+            this.cap = cap;
+            this.refusal = refusal;
+        }
+
+        @Override
+        public java.util.concurrent.CompletionStage<byte[]> getBody() {
+            return body;
+        }
+
+        @Override
+        public void onSubscribe(Flow.Subscription subscription) {
+            this.subscription = subscription;
+            if (refusal != null) {
+                subscription.cancel();
+                body.completeExceptionally(new FetchException(ErrorCode.TOO_LARGE, refusal));
+            } else {
+                subscription.request(Long.MAX_VALUE);
+            }
+        }
+
+        @Override
+        public void onNext(List<ByteBuffer> buffers) {
+            if (body.isDone()) {
+                return;
+            }
+            for (ByteBuffer buffer : buffers) {
+                if (out.size() + (long) buffer.remaining() > cap) {
+                    subscription.cancel();
+                    body.completeExceptionally(
+                            new FetchException(
+                                    ErrorCode.TOO_LARGE,
+                                    "Response is over the limit of " + cap + " bytes"));
+                    return;
+                }
+                byte[] chunk = new byte[buffer.remaining()];
+                buffer.get(chunk);
+                out.writeBytes(chunk);
+            }
+        }
+
+        @Override
+        public void onError(Throwable throwable) {
+            body.completeExceptionally(throwable);
+        }
+
+        @Override
+        public void onComplete() {
+            body.complete(out.toByteArray());
+        }
+    }
+
+    @Override
+    public void close() {
+        fileReaders.shutdownNow();
+        // HttpClient holds no resources beyond its selector thread, which ends with the client.
+    }
+}

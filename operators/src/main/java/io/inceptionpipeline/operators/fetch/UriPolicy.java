@@ -1,0 +1,241 @@
+package io.inceptionpipeline.operators.fetch;
+
+import io.inceptionpipeline.schemas.ErrorCode;
+import java.io.IOException;
+import java.net.Inet4Address;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.net.UnknownHostException;
+import java.nio.file.InvalidPathException;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+
+/**
+ * Which image URIs may be fetched. {@code file://} URIs must resolve, symlinks followed, inside an
+ * allowed root; HTTP(S) hosts must resolve to public addresses unless allowed by name, address or
+ * CIDR block (blocks loopback, private, link-local such as the cloud metadata address
+ * 169.254.169.254, carrier-grade NAT, multicast and reserved ranges).
+ */
+public final class UriPolicy {
+
+    private final List<Path> roots = new ArrayList<>();
+    private final boolean allowPrivateNetworks;
+    private final List<String> allowedNames = new ArrayList<>();
+    private final List<byte[][]> allowedBlocks = new ArrayList<>(); // {network, mask}
+
+    public UriPolicy(FetchConfig config) {
+        for (String root : config.allowedRoots()) {
+            try {
+                roots.add(Path.of(root).toRealPath());
+            } catch (IOException | InvalidPathException e) {
+                throw new IllegalArgumentException(
+                        "Allowed root " + root + " does not exist: " + e.getMessage(), e);
+            }
+        }
+        this.allowPrivateNetworks = config.allowPrivateNetworks();
+        for (String host : config.allowedHosts()) {
+            String h = host.trim().toLowerCase(Locale.ROOT);
+            if (isIpLiteralOrBlock(h)) {
+                allowedBlocks.add(block(h));
+            } else {
+                allowedNames.add(h);
+            }
+        }
+    }
+
+    /**
+     * Parses and checks the scheme; the URI is then {@code file}, {@code http} or {@code https}.
+     */
+    public URI parse(String uri) {
+        URI parsed;
+        try {
+            parsed = new URI(uri);
+        } catch (URISyntaxException e) {
+            throw new FetchException(ErrorCode.INVALID_URI, "Not a valid URI: " + e.getMessage());
+        }
+        String scheme =
+                parsed.getScheme() == null ? "" : parsed.getScheme().toLowerCase(Locale.ROOT);
+        switch (scheme) {
+            case "file":
+            case "http":
+            case "https":
+                return parsed;
+            case "":
+                throw new FetchException(ErrorCode.INVALID_URI, "URI has no scheme: " + uri);
+            default:
+                throw new FetchException(
+                        ErrorCode.UNSUPPORTED_SCHEME,
+                        "Scheme '" + scheme + "' is not supported (file, http, https)");
+        }
+    }
+
+    /** The real path of a {@code file://} URI, if inside an allowed root. */
+    public Path checkFile(URI uri) {
+        if (roots.isEmpty()) {
+            throw new FetchException(
+                    ErrorCode.PATH_NOT_ALLOWED,
+                    "file:// URIs are disabled: no allowed root is configured");
+        }
+        if (uri.getRawAuthority() != null
+                && !uri.getRawAuthority().isEmpty()
+                && !uri.getRawAuthority().equalsIgnoreCase("localhost")) {
+            throw new FetchException(
+                    ErrorCode.PATH_NOT_ALLOWED,
+                    "file:// URIs with a host are not allowed: " + uri.getRawAuthority());
+        }
+        Path path;
+        try {
+            path = Path.of(uri.getPath()).toAbsolutePath().normalize();
+        } catch (InvalidPathException | NullPointerException e) {
+            throw new FetchException(ErrorCode.INVALID_URI, "Not a file path: " + uri);
+        }
+        if (!insideRoots(path)) {
+            throw new FetchException(
+                    ErrorCode.PATH_NOT_ALLOWED, "Path is outside the allowed roots");
+        }
+        Path real;
+        try {
+            real = path.toRealPath();
+        } catch (NoSuchFileException e) {
+            throw new FetchException(ErrorCode.NOT_FOUND, "No such file: " + path);
+        } catch (IOException e) {
+            throw new FetchException(
+                    ErrorCode.FETCH_IO_ERROR, "Cannot resolve " + path + ": " + e.getMessage());
+        }
+        if (!insideRoots(real)) {
+            throw new FetchException(
+                    ErrorCode.PATH_NOT_ALLOWED,
+                    "Path leads outside the allowed roots through a symbolic link");
+        }
+        return real;
+    }
+
+    private boolean insideRoots(Path path) {
+        for (Path root : roots) {
+            if (path.startsWith(root)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Checks that an HTTP(S) URI's host may be contacted; resolves its addresses. */
+    public void checkHost(URI uri) {
+        String host = uri.getHost();
+        if (host == null || host.isEmpty()) {
+            throw new FetchException(ErrorCode.INVALID_URI, "URI has no host: " + uri);
+        }
+        String name = host.toLowerCase(Locale.ROOT);
+        if (name.startsWith("[") && name.endsWith("]")) {
+            name = name.substring(1, name.length() - 1);
+        }
+        if (allowPrivateNetworks || allowedNames.contains(name)) {
+            return;
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = InetAddress.getAllByName(name);
+        } catch (UnknownHostException e) {
+            throw new FetchException(ErrorCode.NOT_FOUND, "Unknown host " + host);
+        }
+        for (InetAddress address : addresses) {
+            if (!isPublic(address) && !inAllowedBlock(address)) {
+                throw new FetchException(
+                        ErrorCode.HOST_NOT_ALLOWED,
+                        "Host "
+                                + host
+                                + " resolves to non-public address "
+                                + address.getHostAddress());
+            }
+        }
+    }
+
+    private boolean inAllowedBlock(InetAddress address) {
+        byte[] bytes = address.getAddress();
+        for (byte[][] block : allowedBlocks) {
+            if (block[0].length == bytes.length && matches(bytes, block[0], block[1])) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code address} is a public unicast address. */
+    public static boolean isPublic(InetAddress address) {
+        if (address.isAnyLocalAddress()
+                || address.isLoopbackAddress()
+                || address.isLinkLocalAddress()
+                || address.isSiteLocalAddress()
+                || address.isMulticastAddress()) {
+            return false;
+        }
+        byte[] b = address.getAddress();
+        if (address instanceof Inet4Address) {
+            int first = b[0] & 0xff;
+            int second = b[1] & 0xff;
+            return !(first == 0 // "this" network
+                    || (first == 100 && second >= 64 && second < 128) // carrier-grade NAT
+                    || (first == 192
+                            && second == 0
+                            && (b[2] & 0xff) == 0) // IETF protocol assignments
+                    || (first == 198 && (second == 18 || second == 19)) // benchmarking
+                    || first >= 240); // reserved, broadcast
+        }
+        if (address instanceof Inet6Address) {
+            if ((b[0] & 0xfe) == 0xfc) { // unique local fc00::/7
+                return false;
+            }
+            boolean mapped = true; // ::ffff:a.b.c.d carries an IPv4 address
+            for (int i = 0; i < 10; i++) {
+                mapped &= b[i] == 0;
+            }
+            if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
+                try {
+                    return isPublic(
+                            InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
+                } catch (UnknownHostException e) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    private static boolean isIpLiteralOrBlock(String host) {
+        String address = host.contains("/") ? host.substring(0, host.indexOf('/')) : host;
+        return address.matches("[0-9.]+") || address.contains(":");
+    }
+
+    private static byte[][] block(String spec) {
+        String[] parts = spec.split("/", 2);
+        byte[] network;
+        try {
+            network = InetAddress.getByName(parts[0]).getAddress();
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("Not an IP address or CIDR block: " + spec);
+        }
+        int bits = parts.length == 2 ? Integer.parseInt(parts[1]) : network.length * 8;
+        if (bits < 0 || bits > network.length * 8) {
+            throw new IllegalArgumentException("Bad prefix length in " + spec);
+        }
+        byte[] mask = new byte[network.length];
+        for (int i = 0; i < bits; i++) {
+            mask[i / 8] |= (byte) (0x80 >>> (i % 8));
+        }
+        return new byte[][] {network, mask};
+    }
+
+    private static boolean matches(byte[] address, byte[] network, byte[] mask) {
+        for (int i = 0; i < address.length; i++) {
+            if ((address[i] & mask[i]) != (network[i] & mask[i])) {
+                return false;
+            }
+        }
+        return true;
+    }
+}

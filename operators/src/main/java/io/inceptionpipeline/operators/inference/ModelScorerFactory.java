@@ -1,0 +1,137 @@
+package io.inceptionpipeline.operators.inference;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.NativeThreads;
+import io.inceptionpipeline.models.inference.Scores;
+import io.inceptionpipeline.models.inference.ScoringModel;
+import io.inceptionpipeline.models.inference.TopK;
+import io.inceptionpipeline.models.inference.WeightsSource;
+import io.inceptionpipeline.models.spec.ModelRegistry;
+import io.inceptionpipeline.operators.batch.BatchScorer;
+import io.inceptionpipeline.operators.records.CroppedImage;
+import io.inceptionpipeline.schemas.ClassScore;
+import io.inceptionpipeline.schemas.ModelInfo;
+import io.inceptionpipeline.schemas.Prediction;
+import io.inceptionpipeline.schemas.Timings;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Opens a {@link ScoringModel} per subtask, on GPU {@code subtask % gpus} when the engine sees
+ * GPUs, else on CPU, and turns its scores into Avro predictions.
+ *
+ * @param model registry name
+ * @param weights weights file, or null for seeded random weights (benchmarks)
+ * @param randomSeed seed of the random weights
+ * @param topK classes per prediction
+ * @param embeddings whether predictions carry the embedding
+ * @param ompThreads OpenMP threads of the engine in this JVM (0: one per processor)
+ * @param version pipeline version recorded in each prediction
+ */
+public record ModelScorerFactory(
+        String model,
+        String weights,
+        long randomSeed,
+        int topK,
+        boolean embeddings,
+        int ompThreads,
+        String version)
+        implements BatchScorer.Factory {
+
+    private static final Logger LOG = LoggerFactory.getLogger(ModelScorerFactory.class);
+
+    public ModelScorerFactory {
+        ModelRegistry.get(model); // fails early, on the client, for an unknown name
+        if (topK < 1) {
+            throw new IllegalArgumentException("topK must be >= 1");
+        }
+    }
+
+    @Override
+    public BatchScorer open(int subtask) throws Exception {
+        NativeThreads.configure(ompThreads);
+        int gpus = Engine.getEngine(ScoringModel.DEFAULT_ENGINE).getGpuCount();
+        Device device = gpus > 0 ? Device.gpu(subtask % gpus) : Device.cpu();
+        WeightsSource source =
+                weights == null
+                        ? new WeightsSource.Seeded(randomSeed)
+                        : new WeightsSource.File(Path.of(weights));
+        ScoringModel loaded = ScoringModel.load(ModelRegistry.get(model), source, device);
+        if (loaded.randomWeights()) {
+            LOG.warn(
+                    "Subtask {} scores with seeded RANDOM weights: predictions are meaningless",
+                    subtask);
+        }
+        return new Scorer(loaded, this);
+    }
+
+    private static final class Scorer implements BatchScorer {
+        private final ScoringModel model;
+        private final ModelScorerFactory config;
+        private final ModelInfo info;
+
+        Scorer(ScoringModel model, ModelScorerFactory config) {
+            this.model = model;
+            this.config = config;
+            this.info = new ModelInfo(model.spec().name(), config.version(), model.weightsDigest());
+        }
+
+        @Override
+        public List<Prediction> score(List<CroppedImage> batch, long queueEndMs) {
+            List<RgbImage> crops = new ArrayList<>(batch.size());
+            for (CroppedImage crop : batch) {
+                crops.add(crop.image());
+            }
+            long started = System.nanoTime();
+            List<Scores> scores = model.score(crops, config.topK(), config.embeddings());
+            float inferenceMs = (System.nanoTime() - started) / 1e6f;
+            Instant scoredAt = Instant.now();
+            List<Prediction> predictions = new ArrayList<>(batch.size());
+            for (int i = 0; i < batch.size(); i++) {
+                CroppedImage crop = batch.get(i);
+                Scores s = scores.get(i);
+                List<ClassScore> top = new ArrayList<>(s.topK().size());
+                for (TopK k : s.topK()) {
+                    top.add(new ClassScore(k.index(), k.label(), k.score()));
+                }
+                List<Float> embedding = null;
+                if (s.embedding() != null) {
+                    embedding = new ArrayList<>(s.embedding().length);
+                    for (float v : s.embedding()) {
+                        embedding.add(v);
+                    }
+                }
+                predictions.add(
+                        Prediction.newBuilder()
+                                .setRequestId(crop.request.requestId)
+                                .setUri(crop.request.uri)
+                                .setModel(info)
+                                .setTopK(top)
+                                .setEmbedding(embedding)
+                                .setCropMode(crop.cropMode)
+                                .setTimings(
+                                        new Timings(
+                                                crop.fetchMs,
+                                                crop.decodeMs,
+                                                (float) Math.max(0, queueEndMs - crop.readyAtMs),
+                                                inferenceMs))
+                                .setBatchSize(batch.size())
+                                .setAttributes(crop.request.attributes)
+                                .setScoredAt(scoredAt)
+                                .build());
+            }
+            return predictions;
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+}

@@ -1,0 +1,309 @@
+package io.inceptionpipeline.pipeline;
+
+import io.inceptionpipeline.models.image.CropMode;
+import io.inceptionpipeline.models.spec.ModelRegistry;
+import io.inceptionpipeline.operators.decode.PrepareConfig;
+import io.inceptionpipeline.operators.fetch.FetchConfig;
+import io.inceptionpipeline.operators.inference.ModelScorerFactory;
+import java.io.Serializable;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Every setting of the scoring job, typed and validated in one place ({@link Builder#build()}). The
+ * CLI parses flags into it; nothing else reads raw strings.
+ */
+public record JobOptions(
+        String bootstrapServers,
+        String inputTopic,
+        String outputTopic,
+        String deadLetterTopic,
+        String groupId,
+        String startingOffsets,
+        boolean boundedInput,
+        Map<String, String> kafkaProperties,
+        int fetchParallelism,
+        int inferenceParallelism,
+        int maxParallelism,
+        int fetchConcurrency,
+        FetchConfig fetch,
+        PrepareConfig prepare,
+        int batchSize,
+        long maxBatchDelayMs,
+        ModelScorerFactory scorer,
+        boolean exactlyOnce,
+        String transactionalIdPrefix,
+        long checkpointIntervalMs)
+        implements Serializable {
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Builder with the defaults of {@code run}; {@link #build()} checks every setting. */
+    public static final class Builder {
+        String bootstrapServers;
+        String inputTopic = "image-requests";
+        String outputTopic = "image-predictions";
+        String deadLetterTopic = "image-dead-letters";
+        String groupId = "inception-pipeline";
+        String startingOffsets = "committed";
+        boolean boundedInput;
+        Map<String, String> kafkaProperties = Map.of();
+        int fetchParallelism = 1;
+        int inferenceParallelism = 1;
+        int maxParallelism = 128;
+        int fetchConcurrency = 32;
+        List<String> allowedRoots = List.of();
+        List<String> allowedHosts = List.of();
+        boolean allowPrivateNetworks;
+        long maxImageBytes = 32L << 20;
+        Duration fetchTimeout = Duration.ofSeconds(30);
+        long maxPixels = 40_000_000L;
+        boolean applyExif = true;
+        String model = "inception_resnet_v2";
+        String weights;
+        String cropMode = "center";
+        int batchSize = 8;
+        long maxBatchDelayMs = 200;
+        int topK = 5;
+        boolean embeddings = true;
+        int ompThreads;
+        boolean exactlyOnce = true;
+        String transactionalIdPrefix = "inception-pipeline";
+        long checkpointIntervalMs = 5000;
+        String version = "dev";
+
+        public Builder bootstrapServers(String v) {
+            bootstrapServers = v;
+            return this;
+        }
+
+        public Builder topics(String input, String output, String deadLetters) {
+            inputTopic = input;
+            outputTopic = output;
+            deadLetterTopic = deadLetters;
+            return this;
+        }
+
+        public Builder groupId(String v) {
+            groupId = v;
+            return this;
+        }
+
+        public Builder startingOffsets(String v) {
+            startingOffsets = v;
+            return this;
+        }
+
+        public Builder boundedInput(boolean v) {
+            boundedInput = v;
+            return this;
+        }
+
+        public Builder kafkaProperties(Map<String, String> v) {
+            kafkaProperties = Map.copyOf(v);
+            return this;
+        }
+
+        public Builder parallelism(int fetch, int inference) {
+            fetchParallelism = fetch;
+            inferenceParallelism = inference;
+            return this;
+        }
+
+        public Builder maxParallelism(int v) {
+            maxParallelism = v;
+            return this;
+        }
+
+        public Builder fetchConcurrency(int v) {
+            fetchConcurrency = v;
+            return this;
+        }
+
+        public Builder allowedRoots(List<String> v) {
+            allowedRoots = List.copyOf(v);
+            return this;
+        }
+
+        public Builder allowedHosts(List<String> v) {
+            allowedHosts = List.copyOf(v);
+            return this;
+        }
+
+        public Builder allowPrivateNetworks(boolean v) {
+            allowPrivateNetworks = v;
+            return this;
+        }
+
+        public Builder maxImageBytes(long v) {
+            maxImageBytes = v;
+            return this;
+        }
+
+        public Builder fetchTimeout(Duration v) {
+            fetchTimeout = v;
+            return this;
+        }
+
+        public Builder maxPixels(long v) {
+            maxPixels = v;
+            return this;
+        }
+
+        public Builder applyExif(boolean v) {
+            applyExif = v;
+            return this;
+        }
+
+        public Builder model(String name, String weightsFile) {
+            model = name;
+            weights = weightsFile;
+            return this;
+        }
+
+        public Builder cropMode(String v) {
+            cropMode = v;
+            return this;
+        }
+
+        public Builder batching(int size, long maxDelayMs) {
+            batchSize = size;
+            maxBatchDelayMs = maxDelayMs;
+            return this;
+        }
+
+        public Builder topK(int v) {
+            topK = v;
+            return this;
+        }
+
+        public Builder embeddings(boolean v) {
+            embeddings = v;
+            return this;
+        }
+
+        public Builder ompThreads(int v) {
+            ompThreads = v;
+            return this;
+        }
+
+        public Builder exactlyOnce(boolean v) {
+            exactlyOnce = v;
+            return this;
+        }
+
+        public Builder transactionalIdPrefix(String v) {
+            transactionalIdPrefix = v;
+            return this;
+        }
+
+        public Builder checkpointIntervalMs(long v) {
+            checkpointIntervalMs = v;
+            return this;
+        }
+
+        public Builder version(String v) {
+            version = v;
+            return this;
+        }
+
+        public JobOptions build() {
+            check(
+                    bootstrapServers != null && !bootstrapServers.isBlank(),
+                    "bootstrap servers are required");
+            check(
+                    !inputTopic.isBlank() && !outputTopic.isBlank() && !deadLetterTopic.isBlank(),
+                    "topic names must not be empty");
+            check(
+                    !inputTopic.equals(outputTopic)
+                            && !inputTopic.equals(deadLetterTopic)
+                            && !outputTopic.equals(deadLetterTopic),
+                    "input, output and dead-letter topics must differ");
+            check(
+                    List.of("committed", "earliest", "latest").contains(startingOffsets),
+                    "starting offsets must be committed, earliest or latest, got %s",
+                    startingOffsets);
+            check(fetchParallelism >= 1 && inferenceParallelism >= 1, "parallelism must be >= 1");
+            check(
+                    maxParallelism >= Math.max(fetchParallelism, inferenceParallelism)
+                            && maxParallelism <= 32768,
+                    "max parallelism must be in [parallelism, 32768], got %s",
+                    maxParallelism);
+            check(fetchConcurrency >= 1, "fetch concurrency must be >= 1");
+            check(
+                    batchSize >= 1 && batchSize <= 4096,
+                    "batch size must be in [1, 4096], got %s",
+                    batchSize);
+            check(maxBatchDelayMs >= 0, "max batch delay must not be negative");
+            check(topK >= 1, "top-k must be >= 1");
+            check(
+                    !exactlyOnce || checkpointIntervalMs > 0,
+                    "exactly-once needs checkpointing (an interval > 0)");
+            check(
+                    !exactlyOnce || !transactionalIdPrefix.isBlank(),
+                    "exactly-once needs a transactional id prefix");
+            try {
+                ModelRegistry.get(model);
+                CropMode.parse(cropMode);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
+            if (weights != null) {
+                check(
+                        new java.io.File(weights).isFile(),
+                        "weights file %s does not exist",
+                        weights);
+            }
+            FetchConfig fetch =
+                    FetchConfig.defaults()
+                            .withAllowedRoots(allowedRoots)
+                            .withAllowedHosts(allowedHosts)
+                            .withMaxBytes(maxImageBytes)
+                            .withTimeouts(FetchConfig.defaults().connectTimeout(), fetchTimeout);
+            if (allowPrivateNetworks) {
+                fetch =
+                        new FetchConfig(
+                                fetch.allowedRoots(),
+                                fetch.maxBytes(),
+                                fetch.connectTimeout(),
+                                fetch.totalTimeout(),
+                                fetch.maxRedirects(),
+                                true,
+                                fetch.allowedHosts(),
+                                fetch.fileThreads());
+            }
+            new io.inceptionpipeline.operators.fetch.UriPolicy(fetch); // checks the roots exist
+            return new JobOptions(
+                    bootstrapServers,
+                    inputTopic,
+                    outputTopic,
+                    deadLetterTopic,
+                    groupId,
+                    startingOffsets,
+                    boundedInput,
+                    kafkaProperties,
+                    fetchParallelism,
+                    inferenceParallelism,
+                    maxParallelism,
+                    fetchConcurrency,
+                    fetch,
+                    new PrepareConfig(model, cropMode, maxPixels, applyExif),
+                    batchSize,
+                    maxBatchDelayMs,
+                    new ModelScorerFactory(
+                            model, weights, 42, topK, embeddings, ompThreads, version),
+                    exactlyOnce,
+                    transactionalIdPrefix,
+                    checkpointIntervalMs);
+        }
+
+        private static void check(boolean condition, String message, Object... args) {
+            if (!condition) {
+                throw new IllegalArgumentException(String.format(message, args));
+            }
+        }
+    }
+}

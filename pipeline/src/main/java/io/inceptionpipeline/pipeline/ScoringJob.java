@@ -1,0 +1,132 @@
+package io.inceptionpipeline.pipeline;
+
+import io.inceptionpipeline.operators.batch.BatchInferenceFunction;
+import io.inceptionpipeline.operators.batch.BucketKeys;
+import io.inceptionpipeline.operators.decode.DecodeCropFunction;
+import io.inceptionpipeline.operators.deserialize.DeserializeFunction;
+import io.inceptionpipeline.operators.failure.Failures;
+import io.inceptionpipeline.operators.fetch.FetchFunction;
+import io.inceptionpipeline.operators.records.CroppedImage;
+import io.inceptionpipeline.operators.records.FetchedImage;
+import io.inceptionpipeline.operators.records.ImageRequest;
+import io.inceptionpipeline.operators.records.RawMessage;
+import io.inceptionpipeline.schemas.Prediction;
+import io.inceptionpipeline.schemas.ScoringFailure;
+import java.util.concurrent.TimeUnit;
+import org.apache.flink.api.common.eventtime.WatermarkStrategy;
+import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.core.execution.CheckpointingMode;
+import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
+import org.apache.flink.streaming.api.datastream.AsyncDataStream;
+import org.apache.flink.streaming.api.datastream.DataStream;
+import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+
+/**
+ * The scoring job, given its input stream and its two sinks: {@code main} wires Kafka, tests wire
+ * bounded sources and collecting sinks.
+ *
+ * <pre>
+ * messages → deserialize → fetch (async I/O) → decode &amp; crop (8-bit) → keyBy(bucket)
+ *          → batch &amp; infer (keyed state, size or timer) → predictions
+ * every operator's failures (side output) → dead letters
+ * </pre>
+ *
+ * Fetching and decoding scale with {@code fetchParallelism}, inference with {@code
+ * inferenceParallelism}. Every operator has a stable uid so savepoints survive changes.
+ */
+public final class ScoringJob {
+
+    private ScoringJob() {}
+
+    /**
+     * Wires the job onto Kafka: checkpointing (exactly-once when asked), the Kafka source and the
+     * two Kafka sinks. Call {@code env.execute} after.
+     */
+    public static void wireKafka(StreamExecutionEnvironment env, JobOptions options) {
+        configure(env, options);
+        DataStream<RawMessage> messages =
+                env.fromSource(
+                                KafkaIo.source(options),
+                                WatermarkStrategy.noWatermarks(),
+                                "requests")
+                        .uid("requests-source")
+                        .setParallelism(options.fetchParallelism());
+        defineWorkflow(
+                messages,
+                KafkaIo.predictionSink(options),
+                KafkaIo.deadLetterSink(options),
+                options);
+    }
+
+    /** Checkpointing as the delivery guarantee needs it. */
+    public static void configure(StreamExecutionEnvironment env, JobOptions options) {
+        if (options.checkpointIntervalMs() > 0) {
+            env.enableCheckpointing(
+                    options.checkpointIntervalMs(),
+                    options.exactlyOnce()
+                            ? CheckpointingMode.EXACTLY_ONCE
+                            : CheckpointingMode.AT_LEAST_ONCE);
+        }
+    }
+
+    public static void defineWorkflow(
+            DataStream<RawMessage> messages,
+            Sink<Prediction> predictionSink,
+            Sink<ScoringFailure> deadLetterSink,
+            JobOptions options) {
+        SingleOutputStreamOperator<ImageRequest> requests =
+                messages.process(new DeserializeFunction())
+                        .name("deserialize")
+                        .uid("deserialize")
+                        .setParallelism(options.fetchParallelism());
+
+        // Flink's own async timeout backs up the fetcher's: a little later, so the fetcher's
+        // precise error code normally wins.
+        long asyncTimeoutMs = options.fetch().totalTimeout().toMillis() + 5_000;
+        SingleOutputStreamOperator<FetchedImage> fetched =
+                AsyncDataStream.unorderedWait(
+                                requests,
+                                new FetchFunction(options.fetch()),
+                                asyncTimeoutMs,
+                                TimeUnit.MILLISECONDS,
+                                options.fetchConcurrency())
+                        .name("fetch")
+                        .uid("fetch")
+                        .setParallelism(options.fetchParallelism());
+
+        SingleOutputStreamOperator<CroppedImage> crops =
+                fetched.process(new DecodeCropFunction(options.prepare()))
+                        .name("decode-crop")
+                        .uid("decode-crop")
+                        .setParallelism(options.fetchParallelism());
+
+        SingleOutputStreamOperator<Prediction> predictions =
+                crops.keyBy(
+                                new BucketKeys(
+                                        options.inferenceParallelism(), options.maxParallelism()))
+                        .process(
+                                new BatchInferenceFunction(
+                                        options.batchSize(),
+                                        options.maxBatchDelayMs(),
+                                        options.scorer()))
+                        .returns(new AvroTypeInfo<>(Prediction.class))
+                        .name("batch-inference")
+                        .uid("batch-inference")
+                        .setParallelism(options.inferenceParallelism())
+                        .setMaxParallelism(options.maxParallelism());
+
+        predictions
+                .sinkTo(predictionSink)
+                .name("predictions")
+                .uid("predictions-sink")
+                .setParallelism(options.inferenceParallelism());
+
+        requests.getSideOutput(Failures.TAG)
+                .union(crops.getSideOutput(Failures.TAG), predictions.getSideOutput(Failures.TAG))
+                .sinkTo(deadLetterSink)
+                .name("dead-letters")
+                .uid("dead-letters-sink")
+                .setParallelism(options.fetchParallelism());
+    }
+}
