@@ -11,6 +11,9 @@ import picocli.CommandLine.Command;
         description = "Scores images with the Inception family of CNNs on Deep Java Library.",
         subcommands = {
             ScoreCommand.class,
+            RunCommand.class,
+            LocalCommand.class,
+            ProduceCommand.class,
             BenchCommand.class,
             ConvertCommand.class,
             CommandLine.HelpCommand.class
@@ -36,13 +39,16 @@ public final class Main implements Runnable {
         spec.commandLine().usage(System.err);
     }
 
+    /** This build's version, from the jar manifest; "dev" when run from classes. */
+    static String version() {
+        String version = Main.class.getPackage().getImplementationVersion();
+        return version != null ? version : "dev";
+    }
+
     static final class Version implements CommandLine.IVersionProvider {
         @Override
         public String[] getVersion() {
-            String version = Main.class.getPackage().getImplementationVersion();
-            return new String[] {
-                "inception-pipeline " + (version != null ? version : "(development build)")
-            };
+            return new String[] {"inception-pipeline " + version()};
         }
     }
 }

@@ -1,0 +1,232 @@
+package io.inceptionpipeline.cli;
+
+import io.inceptionpipeline.pipeline.JobOptions;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/** The job's flags, shared by {@code run} and {@code local}; {@link #toBuilder()} maps them. */
+final class JobCliOptions {
+
+    @Option(
+            names = "--input-topic",
+            defaultValue = "image-requests",
+            description = "Topic of requests. Default: ${DEFAULT-VALUE}.")
+    String inputTopic;
+
+    @Option(
+            names = "--output-topic",
+            defaultValue = "image-predictions",
+            description = "Topic of predictions. Default: ${DEFAULT-VALUE}.")
+    String outputTopic;
+
+    @Option(
+            names = "--dead-letter-topic",
+            defaultValue = "image-dead-letters",
+            description = "Topic of failures. Default: ${DEFAULT-VALUE}.")
+    String deadLetterTopic;
+
+    @Option(
+            names = "--group-id",
+            defaultValue = "inception-pipeline",
+            description = "Consumer group. Default: ${DEFAULT-VALUE}.")
+    String groupId;
+
+    @Option(
+            names = "--starting-offsets",
+            defaultValue = "committed",
+            description =
+                    "committed (the group's, else earliest), earliest or latest. Default: ${DEFAULT-VALUE}.")
+    String startingOffsets;
+
+    @Option(
+            names = "--fetch-parallelism",
+            defaultValue = "1",
+            description =
+                    "Parallel subtasks that read, fetch, decode and crop. Default: ${DEFAULT-VALUE}.")
+    int fetchParallelism;
+
+    @Option(
+            names = "--inference-parallelism",
+            defaultValue = "1",
+            description =
+                    "Parallel subtasks that batch and score, one model each (GPU subtask % GPUs when present). Default: ${DEFAULT-VALUE}.")
+    int inferenceParallelism;
+
+    @Option(
+            names = "--max-parallelism",
+            defaultValue = "128",
+            description = "Flink max parallelism (key groups). Default: ${DEFAULT-VALUE}.")
+    int maxParallelism;
+
+    @Option(
+            names = "--fetch-concurrency",
+            defaultValue = "32",
+            description = "Fetches in flight per fetch subtask. Default: ${DEFAULT-VALUE}.")
+    int fetchConcurrency;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "8",
+            description = "Images per forward pass. Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(
+            names = "--max-batch-delay-ms",
+            defaultValue = "200",
+            description =
+                    "Score a partial batch once its oldest image waited this long. Default: ${DEFAULT-VALUE}.")
+    long maxBatchDelayMs;
+
+    @Option(
+            names = "--top-k",
+            defaultValue = "5",
+            description = "Classes per prediction. Default: ${DEFAULT-VALUE}.")
+    int topK;
+
+    @Option(
+            names = "--embeddings",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Emit the embedding with each prediction (--no-embeddings to leave it out). Default: ${DEFAULT-VALUE}.")
+    boolean embeddings;
+
+    @Option(
+            names = "--model",
+            defaultValue = "inception_resnet_v2",
+            description = "Model name. Default: ${DEFAULT-VALUE}.")
+    String model;
+
+    @Option(
+            names = "--weights",
+            paramLabel = "FILE",
+            description =
+                    "Weights (.safetensors or DJL .params), readable on every TaskManager. Without it: seeded random weights.")
+    String weights;
+
+    @Option(
+            names = "--crop",
+            defaultValue = "center",
+            description = "center or none. Default: ${DEFAULT-VALUE}.")
+    String cropMode;
+
+    @Option(
+            names = "--allowed-root",
+            paramLabel = "DIR",
+            description =
+                    "A folder file:// URIs may point into (repeatable). Without any, file:// is refused.")
+    List<String> allowedRoots = new ArrayList<>();
+
+    @Option(
+            names = "--allowed-host",
+            paramLabel = "HOST|IP|CIDR",
+            description =
+                    "A host, address or CIDR block HTTP may reach although private (repeatable).")
+    List<String> allowedHosts = new ArrayList<>();
+
+    @Option(
+            names = "--allow-private-networks",
+            description =
+                    "Let HTTP reach loopback, private and link-local addresses (unsafe with untrusted producers).")
+    boolean allowPrivateNetworks;
+
+    @Option(
+            names = "--max-image-bytes",
+            defaultValue = "33554432",
+            description = "Largest image fetched or inline. Default: ${DEFAULT-VALUE} (32 MiB).")
+    long maxImageBytes;
+
+    @Option(
+            names = "--fetch-timeout-ms",
+            defaultValue = "30000",
+            description = "Whole fetch of one URI. Default: ${DEFAULT-VALUE}.")
+    long fetchTimeoutMs;
+
+    @Option(
+            names = "--max-pixels",
+            defaultValue = "40000000",
+            description =
+                    "Pixel cap, checked from the header before decoding. Default: ${DEFAULT-VALUE}.")
+    long maxPixels;
+
+    @Option(
+            names = "--exif",
+            negatable = true,
+            defaultValue = "true",
+            fallbackValue = "true",
+            description =
+                    "Turn JPEGs upright by their EXIF orientation (--no-exif for timm's behaviour). Default: ${DEFAULT-VALUE}.")
+    boolean exif;
+
+    @Option(
+            names = "--delivery",
+            defaultValue = "exactly-once",
+            description =
+                    "exactly-once (transactional sinks; consumers use read_committed) or at-least-once. Default: ${DEFAULT-VALUE}.")
+    String delivery;
+
+    @Option(
+            names = "--transactional-id-prefix",
+            defaultValue = "inception-pipeline",
+            description =
+                    "Stable per job: Kafka transactional ids of the sinks. Default: ${DEFAULT-VALUE}.")
+    String transactionalIdPrefix;
+
+    @Option(
+            names = "--checkpoint-interval-ms",
+            defaultValue = "5000",
+            description =
+                    "Checkpoint interval; exactly-once outputs become visible at each checkpoint. Default: ${DEFAULT-VALUE}.")
+    long checkpointIntervalMs;
+
+    @Option(
+            names = "--kafka-property",
+            paramLabel = "KEY=VALUE",
+            description =
+                    "A Kafka client setting for every client of the job, e.g. security.protocol=SASL_SSL (repeatable).")
+    Map<String, String> kafkaProperties = new LinkedHashMap<>();
+
+    @Option(
+            names = "--threads",
+            defaultValue = "0",
+            description =
+                    "OpenMP threads of the inference engine per TaskManager JVM (0: one per processor). Default: ${DEFAULT-VALUE}.")
+    int threads;
+
+    JobOptions.Builder toBuilder() {
+        if (!delivery.equals("exactly-once") && !delivery.equals("at-least-once")) {
+            throw new IllegalArgumentException(
+                    "--delivery must be exactly-once or at-least-once, got " + delivery);
+        }
+        return JobOptions.builder()
+                .topics(inputTopic, outputTopic, deadLetterTopic)
+                .groupId(groupId)
+                .startingOffsets(startingOffsets)
+                .kafkaProperties(kafkaProperties)
+                .parallelism(fetchParallelism, inferenceParallelism)
+                .maxParallelism(maxParallelism)
+                .fetchConcurrency(fetchConcurrency)
+                .batching(batchSize, maxBatchDelayMs)
+                .topK(topK)
+                .embeddings(embeddings)
+                .model(model, weights)
+                .cropMode(cropMode)
+                .allowedRoots(allowedRoots)
+                .allowedHosts(allowedHosts)
+                .allowPrivateNetworks(allowPrivateNetworks)
+                .maxImageBytes(maxImageBytes)
+                .fetchTimeout(Duration.ofMillis(fetchTimeoutMs))
+                .maxPixels(maxPixels)
+                .applyExif(exif)
+                .exactlyOnce(delivery.equals("exactly-once"))
+                .transactionalIdPrefix(transactionalIdPrefix)
+                .checkpointIntervalMs(checkpointIntervalMs)
+                .ompThreads(threads)
+                .version(Main.version());
+    }
+}

@@ -1,0 +1,262 @@
+package io.inceptionpipeline.cli;
+
+import io.inceptionpipeline.models.image.CropMode;
+import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.ScoringModel;
+import io.inceptionpipeline.operators.decode.ImageDecoder;
+import io.inceptionpipeline.pipeline.EmbeddedKafka;
+import io.inceptionpipeline.pipeline.JobOptions;
+import io.inceptionpipeline.pipeline.RequestPublisher;
+import io.inceptionpipeline.pipeline.RunSummary;
+import io.inceptionpipeline.pipeline.SampleImages;
+import io.inceptionpipeline.pipeline.ScoringJob;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.stream.Stream;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.RestartStrategyOptions;
+import org.apache.flink.configuration.TaskManagerOptions;
+import org.apache.flink.core.execution.JobClient;
+import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * {@code local}: the whole system in one JVM. A real Kafka broker (KRaft), Flink's MiniCluster, the
+ * topics, the bundled sample images published as requests, the job run until every request is
+ * answered, a summary.
+ */
+@Command(
+        name = "local",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Runs everything in this JVM: starts a Kafka broker (Kafka's own KRaft server) and Flink's",
+            "MiniCluster, creates the topics, publishes the bundled sample images (or --images) as",
+            "requests, runs the scoring job until every request is answered, prints a summary and exits.",
+            "With --keep-running the broker and the job stay up for your own requests."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every request was answered",
+            "1:some request got no answer",
+            "2:invalid command line"
+        })
+final class LocalCommand implements Callable<Integer> {
+
+    @Option(
+            names = "--images",
+            paramLabel = "DIR",
+            description = "Score the images in DIR (recursively) instead of the bundled samples.")
+    Path images;
+
+    @Option(
+            names = "--count",
+            defaultValue = "0",
+            description = "Requests to publish, cycling through the images (0: each image once).")
+    int count;
+
+    @Option(
+            names = "--keep-running",
+            description = "Leave the broker and the job running; print how to publish requests.")
+    boolean keepRunning;
+
+    @Option(
+            names = "--compare-raw",
+            paramLabel = "SECONDS",
+            defaultValue = "0",
+            description =
+                    "First measure raw batched inference for SECONDS on the same images, then report the pipeline's sustained rate as a fraction of it.")
+    int compareRawSeconds;
+
+    @Option(
+            names = "--examples",
+            defaultValue = "5",
+            description = "Predictions to print. Default: ${DEFAULT-VALUE}.")
+    int examples;
+
+    @Mixin JobCliOptions job;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        Path work = Files.createTempDirectory("inception-local-");
+        List<Path> files =
+                images == null ? SampleImages.extract(work.resolve("samples")) : listImages(images);
+        if (files.isEmpty()) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "No files under " + images);
+        }
+        Path root = images == null ? work.resolve("samples") : images;
+        int requests = count > 0 ? count : files.size();
+        System.err.printf(
+                "local: %d requests over %d images in %s%n", requests, files.size(), root);
+
+        double raw = compareRawSeconds > 0 ? rawImagesPerSecond(files) : Double.NaN;
+
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+            JobOptions options;
+            try {
+                List<String> roots = new ArrayList<>(job.allowedRoots);
+                roots.add(root.toString());
+                job.allowedRoots = roots;
+                options =
+                        job.toBuilder()
+                                .bootstrapServers(kafka.bootstrapServers())
+                                .startingOffsets("earliest")
+                                .boundedInput(!keepRunning)
+                                .build();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
+            kafka.createTopics(
+                    Math.max(2, options.fetchParallelism()),
+                    options.inputTopic(),
+                    options.outputTopic(),
+                    options.deadLetterTopic());
+
+            Map<String, Long> publishedAt = new LinkedHashMap<>();
+            try (RequestPublisher publisher =
+                    new RequestPublisher(
+                            kafka.bootstrapServers(), options.inputTopic(), true, Map.of())) {
+                for (int i = 0; i < requests; i++) {
+                    String id = String.format(Locale.ROOT, "local-%06d", i);
+                    publishedAt.put(id, System.currentTimeMillis());
+                    publisher.publish(id, files.get(i % files.size()).toUri().toString());
+                }
+                publisher.flush();
+            }
+
+            StreamExecutionEnvironment env =
+                    StreamExecutionEnvironment.getExecutionEnvironment(localConfiguration(options));
+            env.setParallelism(options.fetchParallelism());
+            ScoringJob.wireKafka(env, options);
+            if (keepRunning) {
+                return keepRunning(env, kafka, options);
+            }
+            long started = System.nanoTime();
+            env.execute("inception-pipeline-local");
+            double wallSeconds = (System.nanoTime() - started) / 1e9;
+
+            RunSummary summary =
+                    RunSummary.read(
+                            kafka.bootstrapServers(),
+                            options.outputTopic(),
+                            options.deadLetterTopic(),
+                            Map.of());
+            summary.print(System.out, requests, wallSeconds, publishedAt, examples);
+            if (!Double.isNaN(raw)) {
+                System.out.printf(
+                        Locale.ROOT,
+                        "raw batched inference %.2f images/s (batch %d); pipeline sustained rate / raw = %.3f%n",
+                        raw,
+                        options.batchSize(),
+                        summary.steadyImagesPerSecond() / raw);
+            }
+            int answered = summary.predictions().size() + summary.failures().size();
+            return answered == requests ? 0 : 1;
+        } finally {
+            deleteQuietly(work);
+        }
+    }
+
+    private static Configuration localConfiguration(JobOptions options) {
+        Configuration conf = new Configuration();
+        conf.set(
+                TaskManagerOptions.NUM_TASK_SLOTS,
+                Math.max(options.fetchParallelism(), options.inferenceParallelism()));
+        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        return conf;
+    }
+
+    private int keepRunning(StreamExecutionEnvironment env, EmbeddedKafka kafka, JobOptions options)
+            throws Exception {
+        JobClient client = env.executeAsync("inception-pipeline-local");
+        System.out.printf(
+                Locale.ROOT,
+                "Kafka broker: %s%nrequests: %s, predictions: %s, dead letters: %s%n"
+                        + "Publish with: java -jar pipeline/target/inception-pipeline.jar produce --bootstrap-servers %s --topic %s DIR%n"
+                        + "file:// URIs must lie under: %s%nCtrl-C stops the job and the broker.%n",
+                kafka.bootstrapServers(),
+                options.inputTopic(),
+                options.outputTopic(),
+                options.deadLetterTopic(),
+                kafka.bootstrapServers(),
+                options.inputTopic(),
+                String.join(", ", options.fetch().allowedRoots()));
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime()
+                .addShutdownHook(
+                        new Thread(
+                                () -> {
+                                    client.cancel();
+                                    stopped.countDown();
+                                }));
+        stopped.await();
+        return 0;
+    }
+
+    /** Raw batched inference on the same images, for the pipeline/raw ratio. */
+    private double rawImagesPerSecond(List<Path> files) throws Exception {
+        JobOptions probe = job.toBuilder().bootstrapServers("unused:0").build();
+        io.inceptionpipeline.models.inference.NativeThreads.configure(job.threads);
+        try (ScoringModel model =
+                ScoringModel.load(
+                        io.inceptionpipeline.models.spec.ModelRegistry.get(job.model),
+                        job.weights == null
+                                ? new io.inceptionpipeline.models.inference.WeightsSource.Seeded(42)
+                                : new io.inceptionpipeline.models.inference.WeightsSource.File(
+                                        Path.of(job.weights)),
+                        null)) {
+            ImageDecoder decoder = new ImageDecoder(probe.prepare().maxPixels());
+            List<RgbImage> batch = new ArrayList<>();
+            for (int i = 0; i < probe.batchSize(); i++) {
+                RgbImage image = decoder.decode(Files.readAllBytes(files.get(i % files.size())));
+                batch.add(model.preprocessor().crop(image, CropMode.parse(job.cropMode)));
+            }
+            model.score(batch, job.topK, job.embeddings); // warm-up
+            long started = System.nanoTime();
+            int scored = 0;
+            while (System.nanoTime() - started < compareRawSeconds * 1_000_000_000L) {
+                model.score(batch, job.topK, job.embeddings);
+                scored += batch.size();
+            }
+            double rate = scored / ((System.nanoTime() - started) / 1e9);
+            System.err.printf(
+                    Locale.ROOT,
+                    "raw batched inference: %d images in %.1f s, %.2f images/s%n",
+                    scored,
+                    (System.nanoTime() - started) / 1e9,
+                    rate);
+            return rate;
+        }
+    }
+
+    private static List<Path> listImages(Path dir) throws Exception {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            return walk.filter(Files::isRegularFile)
+                    .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .sorted(Comparator.naturalOrder())
+                    .toList();
+        }
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (Exception e) {
+            // best effort: a temp folder
+        }
+    }
+}
