@@ -2,6 +2,7 @@ package io.inceptionpipeline.operators.decode;
 
 import io.inceptionpipeline.models.image.RgbImage;
 import java.awt.image.BufferedImage;
+import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -106,15 +107,19 @@ public final class ImageDecoder {
         boolean grey =
                 image.getColorModel().getColorSpace().getNumComponents() == 1
                         && (bands == 1 || bands == 2)
-                        && image.getColorModel().getComponentSize(0) == 8;
+                        && !(image.getColorModel() instanceof IndexColorModel);
         if (grey) {
             // getRGB would apply a linear-to-sRGB curve to grey; Pillow replicates the value.
+            // Deeper samples (16-bit PNG) are scaled to 8 bits.
+            int bits = image.getColorModel().getComponentSize(0);
+            long max = (1L << bits) - 1;
             int[] row = new int[width];
             for (int y = 0; y < height; y++) {
                 raster.getSamples(0, y, width, 1, 0, row);
                 for (int x = 0; x < width; x++) {
                     int at = 3 * (y * width + x);
-                    out[at] = out[at + 1] = out[at + 2] = (byte) row[x];
+                    int v = bits == 8 ? row[x] : (int) ((row[x] * 255L + max / 2) / max);
+                    out[at] = out[at + 1] = out[at + 2] = (byte) v;
                 }
             }
         } else {
