@@ -170,6 +170,15 @@ class ScoringJobITCase {
                 truncated.toUri().toString(),
                 Stage.DECODE,
                 ErrorCode.CORRUPT_IMAGE);
+        Path bomb = hugePng(images.resolve("bomb.png"), 20_000, 20_000);
+        badRequest(
+                messages,
+                expectedCodes,
+                expectedStages,
+                "bad-bomb",
+                bomb.toUri().toString(),
+                Stage.DECODE,
+                ErrorCode.TOO_MANY_PIXELS);
         badRequest(
                 messages,
                 expectedCodes,
@@ -326,6 +335,45 @@ class ScoringJobITCase {
                 });
         codes.put(id, code);
         stages.put(id, stage);
+    }
+
+    /**
+     * A real, complete greyscale PNG of {@code width x height} black pixels (20,000² is 400 MB
+     * decoded, about 0.4 MB on disk), streamed so the test never holds the pixels.
+     */
+    static Path hugePng(Path file, int width, int height) throws Exception {
+        try (var out =
+                new java.io.DataOutputStream(
+                        new java.io.BufferedOutputStream(Files.newOutputStream(file)))) {
+            out.write(new byte[] {(byte) 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'});
+            java.nio.ByteBuffer ihdr =
+                    java.nio.ByteBuffer.allocate(13).putInt(width).putInt(height);
+            ihdr.put((byte) 8).put((byte) 0).put((byte) 0).put((byte) 0).put((byte) 0);
+            chunk(out, "IHDR", ihdr.array());
+            java.io.ByteArrayOutputStream idat = new java.io.ByteArrayOutputStream();
+            try (var deflate =
+                    new java.util.zip.DeflaterOutputStream(idat, new java.util.zip.Deflater(9))) {
+                byte[] row = new byte[width + 1]; // filter byte 0, then black pixels
+                for (int y = 0; y < height; y++) {
+                    deflate.write(row);
+                }
+            }
+            chunk(out, "IDAT", idat.toByteArray());
+            chunk(out, "IEND", new byte[0]);
+        }
+        return file;
+    }
+
+    private static void chunk(java.io.DataOutputStream out, String type, byte[] data)
+            throws Exception {
+        byte[] name = type.getBytes(StandardCharsets.US_ASCII);
+        java.util.zip.CRC32 crc = new java.util.zip.CRC32();
+        crc.update(name);
+        crc.update(data);
+        out.writeInt(data.length);
+        out.write(name);
+        out.write(data);
+        out.writeInt((int) crc.getValue());
     }
 
     private static byte[] bytes(String s) {

@@ -2,6 +2,7 @@ package io.inceptionpipeline.operators.decode;
 
 import io.inceptionpipeline.models.image.RgbImage;
 import java.awt.image.BufferedImage;
+import java.awt.image.DataBufferByte;
 import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
 import java.io.ByteArrayInputStream;
@@ -102,6 +103,19 @@ public final class ImageDecoder {
         int width = image.getWidth();
         int height = image.getHeight();
         byte[] out = new byte[3 * width * height];
+        if (image.getType() == BufferedImage.TYPE_3BYTE_BGR
+                && image.getRaster().getDataBuffer() instanceof DataBufferByte buffer
+                && buffer.getNumBanks() == 1
+                && buffer.getData().length == out.length) {
+            // What JPEG decoding gives: packed B, G, R bytes; swapping is all that is left to do.
+            byte[] bgr = buffer.getData();
+            for (int i = 0; i < out.length; i += 3) {
+                out[i] = bgr[i + 2];
+                out[i + 1] = bgr[i + 1];
+                out[i + 2] = bgr[i];
+            }
+            return new RgbImage(width, height, out);
+        }
         Raster raster = image.getRaster();
         int bands = raster.getNumBands();
         boolean grey =
