@@ -143,7 +143,7 @@ final class LocalCommand implements Callable<Integer> {
             env.setParallelism(options.fetchParallelism());
             ScoringJob.wireKafka(env, options);
             if (keepRunning) {
-                return keepRunning(env, kafka, options);
+                return keepRunning(env, kafka, options, work);
             }
             long started = System.nanoTime();
             env.execute("inception-pipeline-local");
@@ -180,7 +180,8 @@ final class LocalCommand implements Callable<Integer> {
         return conf;
     }
 
-    private int keepRunning(StreamExecutionEnvironment env, EmbeddedKafka kafka, JobOptions options)
+    private int keepRunning(
+            StreamExecutionEnvironment env, EmbeddedKafka kafka, JobOptions options, Path work)
             throws Exception {
         JobClient client = env.executeAsync("inception-pipeline-local");
         System.out.printf(
@@ -200,7 +201,16 @@ final class LocalCommand implements Callable<Integer> {
                 .addShutdownHook(
                         new Thread(
                                 () -> {
-                                    client.cancel();
+                                    // The JVM is exiting: stop the job, then the broker, then
+                                    // remove the broker's log folder and the samples.
+                                    try {
+                                        client.cancel()
+                                                .get(30, java.util.concurrent.TimeUnit.SECONDS);
+                                    } catch (Exception e) {
+                                        // exiting anyway
+                                    }
+                                    kafka.close();
+                                    deleteQuietly(work);
                                     stopped.countDown();
                                 }));
         stopped.await();
