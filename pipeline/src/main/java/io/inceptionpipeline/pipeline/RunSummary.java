@@ -52,7 +52,8 @@ public final class RunSummary {
         return new RunSummary(predictions, failures);
     }
 
-    static List<ConsumerRecord<byte[], byte[]>> readAll(
+    /** Every committed record of {@code topic}, from the beginning to its end at the call. */
+    public static List<ConsumerRecord<byte[], byte[]>> readAll(
             String bootstrap, String topic, Map<String, String> kafkaProperties) {
         Properties props = new Properties();
         props.putAll(kafkaProperties);

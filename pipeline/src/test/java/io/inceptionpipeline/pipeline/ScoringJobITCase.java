@@ -237,14 +237,14 @@ class ScoringJobITCase {
 
         List<Prediction> predictions = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
-                KafkaTestClient.readAll(kafka.bootstrapServers(), out)) {
+                RunSummary.readAll(kafka.bootstrapServers(), out, Map.of())) {
             Prediction p = AvroCodec.decodePrediction(r.value());
             assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(p.getRequestId());
             predictions.add(p);
         }
         List<ScoringFailure> failures = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
-                KafkaTestClient.readAll(kafka.bootstrapServers(), dead)) {
+                RunSummary.readAll(kafka.bootstrapServers(), dead, Map.of())) {
             failures.add(AvroCodec.decodeFailure(r.value()));
         }
 
