@@ -1,9 +1,10 @@
 package io.inceptionpipeline.cli;
 
-import io.inceptionpipeline.models.image.CropMode;
 import io.inceptionpipeline.models.image.RgbImage;
-import io.inceptionpipeline.models.inference.ScoringModel;
-import io.inceptionpipeline.operators.decode.ImageDecoder;
+import io.inceptionpipeline.operators.batch.BatchScorer;
+import io.inceptionpipeline.operators.decode.ImagePreparer;
+import io.inceptionpipeline.operators.records.CroppedImage;
+import io.inceptionpipeline.operators.records.ImageRequest;
 import io.inceptionpipeline.pipeline.EmbeddedKafka;
 import io.inceptionpipeline.pipeline.JobOptions;
 import io.inceptionpipeline.pipeline.RequestPublisher;
@@ -103,8 +104,6 @@ final class LocalCommand implements Callable<Integer> {
         System.err.printf(
                 "local: %d requests over %d images in %s%n", requests, files.size(), root);
 
-        double raw = compareRawSeconds > 0 ? rawImagesPerSecond(files) : Double.NaN;
-
         try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
             JobOptions options;
             try {
@@ -120,6 +119,7 @@ final class LocalCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
+            double raw = compareRawSeconds > 0 ? rawImagesPerSecond(files, options) : Double.NaN;
             kafka.createTopics(
                     Math.max(2, options.fetchParallelism()),
                     options.inputTopic(),
@@ -217,39 +217,43 @@ final class LocalCommand implements Callable<Integer> {
         return 0;
     }
 
-    /** Raw batched inference on the same images, for the pipeline/raw ratio. */
-    private double rawImagesPerSecond(List<Path> files) throws Exception {
-        JobOptions probe = job.toBuilder().bootstrapServers("unused:0").build();
-        io.inceptionpipeline.models.inference.NativeThreads.configure(job.threads);
-        try (ScoringModel model =
-                ScoringModel.load(
-                        io.inceptionpipeline.models.spec.ModelRegistry.get(job.model),
-                        job.weights == null
-                                ? new io.inceptionpipeline.models.inference.WeightsSource.Seeded(42)
-                                : new io.inceptionpipeline.models.inference.WeightsSource.File(
-                                        Path.of(job.weights)),
-                        null)) {
-            ImageDecoder decoder = new ImageDecoder(probe.prepare().maxPixels());
-            List<RgbImage> batch = new ArrayList<>();
-            for (int i = 0; i < probe.batchSize(); i++) {
-                RgbImage image = decoder.decode(Files.readAllBytes(files.get(i % files.size())));
-                batch.add(model.preprocessor().crop(image, CropMode.parse(job.cropMode)));
-            }
-            model.score(batch, job.topK, job.embeddings); // warm-up
+    /**
+     * Raw batched inference on the same images with the job's own scorer (the code the inference
+     * operator runs), without Kafka, Flink or decoding in the loop: the pipeline/raw ratio's
+     * denominator.
+     */
+    private double rawImagesPerSecond(List<Path> files, JobOptions options) throws Exception {
+        ImagePreparer preparer = new ImagePreparer(options.prepare());
+        List<CroppedImage> batch = new ArrayList<>();
+        for (int i = 0; i < options.batchSize(); i++) {
+            Path file = files.get(i % files.size());
+            RgbImage crop = preparer.prepare(Files.readAllBytes(file)).get(0);
+            CroppedImage image = new CroppedImage();
+            image.request = new ImageRequest();
+            image.request.requestId = "raw-" + i;
+            image.request.uri = file.toUri().toString();
+            image.width = crop.width();
+            image.height = crop.height();
+            image.pixels = crop.pixels();
+            image.cropMode = preparer.cropMode().id();
+            batch.add(image);
+        }
+        try (BatchScorer scorer = options.scorer().open(0)) {
+            scorer.score(batch, System.currentTimeMillis()); // warm-up
             long started = System.nanoTime();
             int scored = 0;
             while (System.nanoTime() - started < compareRawSeconds * 1_000_000_000L) {
-                model.score(batch, job.topK, job.embeddings);
+                scorer.score(batch, System.currentTimeMillis());
                 scored += batch.size();
             }
-            double rate = scored / ((System.nanoTime() - started) / 1e9);
+            double seconds = (System.nanoTime() - started) / 1e9;
             System.err.printf(
                     Locale.ROOT,
                     "raw batched inference: %d images in %.1f s, %.2f images/s%n",
                     scored,
-                    (System.nanoTime() - started) / 1e9,
-                    rate);
-            return rate;
+                    seconds,
+                    scored / seconds);
+            return scored / seconds;
         }
     }
 

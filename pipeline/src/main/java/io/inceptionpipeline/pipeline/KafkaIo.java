@@ -25,6 +25,7 @@ public final class KafkaIo {
         return properties;
     }
 
+    @SuppressWarnings("deprecation") // Flink's committedOffsets still takes Kafka's old enum
     public static KafkaSource<RawMessage> source(JobOptions options) {
         OffsetsInitializer offsets =
                 switch (options.startingOffsets()) {
