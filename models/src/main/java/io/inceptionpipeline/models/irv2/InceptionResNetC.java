@@ -11,7 +11,18 @@ import io.inceptionpipeline.models.layers.ResidualCell;
  */
 public final class InceptionResNetC extends ResidualCell {
 
-    InceptionResNetC(float scale, boolean relu) {
-        super(scale, relu, 2080, conv(192, 1), seq(conv(192, 1), conv(224, 1, 3), conv(256, 3, 1)));
+    /**
+     * @param scale residual scale (IRv2: 0.20, the last one 1.0)
+     * @param relu whether the cell ends with ReLU (not the last one of IRv2)
+     * @param channels input and output channels (IRv2: 2080)
+     * @param w width unit (IRv2: 32); branches are 6w, and 6w → 7w → 8w
+     */
+    public InceptionResNetC(float scale, boolean relu, int channels, int w) {
+        super(
+                scale,
+                relu,
+                channels,
+                conv(6 * w, 1),
+                seq(conv(6 * w, 1), conv(7 * w, 1, 3), conv(8 * w, 3, 1)));
     }
 }

@@ -45,18 +45,19 @@ public final class InceptionResNetV2 extends AbstractBlock implements Classifier
         Features body = new Features();
         body.add("stem", new Stem());
         body.add("mixed_5b", new Mixed5b()); //                  35×35×320
-        body.add("repeat", repeat(10, () -> new InceptionResNetA(0.17f)));
-        body.add("mixed_6a", new ReductionA()); //               17×17×1088
-        body.add("repeat_1", repeat(20, () -> new InceptionResNetB(0.10f)));
-        body.add("mixed_7a", new ReductionB()); //               8×8×2080
-        body.add("repeat_2", repeat(9, () -> new InceptionResNetC(0.20f, true)));
-        body.add("block8", new InceptionResNetC(1.0f, false));
+        body.add("repeat", repeat(10, () -> new InceptionResNetA(0.17f, 320, 32)));
+        body.add("mixed_6a", new ReductionA(256, 256, 384, 384, 0)); //  17×17×1088
+        body.add("repeat_1", repeat(20, () -> new InceptionResNetB(0.10f, 1088, 32)));
+        body.add("mixed_7a", new ReductionB(32, 0)); //                   8×8×2080
+        body.add("repeat_2", repeat(9, () -> new InceptionResNetC(0.20f, true, 2080, 32)));
+        body.add("block8", new InceptionResNetC(1.0f, false, 2080, 32));
         body.add("conv2d_7b", conv(NUM_FEATURES, 1)); //          8×8×1536
         this.features = addChildBlock("features", body);
         this.classif = addChildBlock("classif", Linear.builder().setUnits(numClasses).build());
     }
 
-    private static Sequential repeat(int times, Supplier<Block> cell) {
+    /** {@code times} cells from {@code cell}, named 0, 1, ... like timm's nn.Sequential. */
+    public static Sequential repeat(int times, Supplier<Block> cell) {
         Sequential cells = new Sequential();
         for (int i = 0; i < times; i++) {
             cells.add(cell.get());

@@ -12,10 +12,14 @@ import io.inceptionpipeline.models.layers.BranchCell;
  */
 public final class ReductionA extends BranchCell {
 
-    ReductionA() {
+    /**
+     * The paper's filter counts k, l, m, n (IRv2: 256, 256, 384, 384); {@code padding} 0 as
+     * released ("V"), 1 to halve an even size exactly.
+     */
+    public ReductionA(int k, int l, int m, int n, int padding) {
         super(
-                conv(384, 3, 2, 0),
-                seq(conv(256, 1), conv(256, 3, 1, 1), conv(384, 3, 2, 0)),
-                maxPool(3, 2));
+                conv(n, 3, 2, padding),
+                seq(conv(k, 1), conv(l, 3, 1, 1), conv(m, 3, 2, padding)),
+                maxPool(3, 2, padding));
     }
 }

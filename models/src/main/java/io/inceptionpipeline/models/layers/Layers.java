@@ -52,7 +52,13 @@ public final class Layers {
 
     /** Max pooling without padding ("V"). */
     public static Block maxPool(int kernel, int stride) {
-        return Pool.maxPool2dBlock(new Shape(kernel, kernel), new Shape(stride, stride));
+        return maxPool(kernel, stride, 0);
+    }
+
+    /** Max pooling; padded borders never win the max. */
+    public static Block maxPool(int kernel, int stride, int padding) {
+        return Pool.maxPool2dBlock(
+                new Shape(kernel, kernel), new Shape(stride, stride), new Shape(padding, padding));
     }
 
     /** Average pooling whose border windows divide by the pixels they cover, not by k². */
