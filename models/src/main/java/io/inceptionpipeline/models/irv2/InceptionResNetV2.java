@@ -2,20 +2,9 @@ package io.inceptionpipeline.models.irv2;
 
 import static io.inceptionpipeline.models.layers.Layers.conv;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
-import ai.djl.nn.core.Linear;
-import ai.djl.nn.pooling.Pool;
-import ai.djl.training.ParameterStore;
-import ai.djl.util.PairList;
-import io.inceptionpipeline.models.ClassifierNetwork;
+import io.inceptionpipeline.models.PooledClassifier;
 import io.inceptionpipeline.models.layers.Features;
-import io.inceptionpipeline.models.layers.Macs;
 import io.inceptionpipeline.models.layers.Sequential;
 import java.util.function.Supplier;
 
@@ -31,29 +20,27 @@ import java.util.function.Supplier;
  * NDList out = net.forward(ps, new NDList(images), false); // [logits (N,1000), embedding (N,1536)]
  * }</pre>
  */
-public final class InceptionResNetV2 extends AbstractBlock implements ClassifierNetwork {
+public final class InceptionResNetV2 extends PooledClassifier {
 
     /** Width of the pooled features, the embedding. */
     public static final int NUM_FEATURES = 1536;
 
-    private final int numClasses;
-    private final Block features;
-    private final Linear classif;
-
     private InceptionResNetV2(Builder builder) {
-        this.numClasses = builder.numClasses;
+        super(body(), NUM_FEATURES, builder.numClasses, "classif");
+    }
+
+    private static Features body() {
         Features body = new Features();
         body.add("stem", new Stem());
-        body.add("mixed_5b", new Mixed5b()); //                  35×35×320
+        body.add("mixed_5b", new Mixed5b()); //                          35×35×320
         body.add("repeat", repeat(10, () -> new InceptionResNetA(0.17f, 320, 32)));
         body.add("mixed_6a", new ReductionA(256, 256, 384, 384, 0)); //  17×17×1088
         body.add("repeat_1", repeat(20, () -> new InceptionResNetB(0.10f, 1088, 32)));
         body.add("mixed_7a", new ReductionB(32, 0)); //                   8×8×2080
         body.add("repeat_2", repeat(9, () -> new InceptionResNetC(0.20f, true, 2080, 32)));
         body.add("block8", new InceptionResNetC(1.0f, false, 2080, 32));
-        body.add("conv2d_7b", conv(NUM_FEATURES, 1)); //          8×8×1536
-        this.features = addChildBlock("features", body);
-        this.classif = addChildBlock("classif", Linear.builder().setUnits(numClasses).build());
+        body.add("conv2d_7b", conv(NUM_FEATURES, 1)); //                  8×8×1536
+        return body;
     }
 
     /** {@code times} cells from {@code cell}, named 0, 1, ... like timm's nn.Sequential. */
@@ -68,45 +55,6 @@ public final class InceptionResNetV2 extends AbstractBlock implements Classifier
     /** Returns a builder; the default head has 1000 ImageNet classes. */
     public static Builder builder() {
         return new Builder();
-    }
-
-    @Override
-    protected NDList forwardInternal(
-            ParameterStore ps, NDList inputs, boolean training, PairList<String, Object> params) {
-        NDArray x = features.forward(ps, inputs, training).singletonOrThrow();
-        NDArray embedding = Pool.globalAvgPool2d(x);
-        if (!training) {
-            x.close();
-        }
-        NDArray logits = classif.forward(ps, new NDList(embedding), training).singletonOrThrow();
-        return new NDList(logits, embedding);
-    }
-
-    @Override
-    public long macs(Shape input) {
-        return Macs.of(features, input) + Macs.of(classif, new Shape(input.get(0), NUM_FEATURES));
-    }
-
-    @Override
-    public Shape[] getOutputShapes(Shape[] inputShapes) {
-        long batch = inputShapes[0].get(0);
-        return new Shape[] {new Shape(batch, numClasses), new Shape(batch, NUM_FEATURES)};
-    }
-
-    @Override
-    protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputs) {
-        features.initialize(manager, dataType, inputs);
-        classif.initialize(manager, dataType, new Shape(inputs[0].get(0), NUM_FEATURES));
-    }
-
-    @Override
-    public int numClasses() {
-        return numClasses;
-    }
-
-    @Override
-    public int embeddingSize() {
-        return NUM_FEATURES;
     }
 
     /** Builder; {@link #build()} validates. */
