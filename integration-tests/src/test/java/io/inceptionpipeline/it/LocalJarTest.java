@@ -39,18 +39,60 @@ class LocalJarTest {
     }
 
     @Test
-    void localScoresTheBundledSamplesAndExitsZero() throws Exception {
-        Process local = start("local", "--count", "12", "--batch-size", "4");
+    void localScoresTheBundledFashionMnistSampleWithTheShippedModel() throws Exception {
+        Process local = start("local");
         assertThat(local.waitFor(5, TimeUnit.MINUTES)).as("finished within 5 minutes").isTrue();
         String stdout = Files.readString(work.resolve("stdout.txt"));
         String stderr = Files.readString(work.resolve("stderr.txt"));
         assertThat(local.exitValue()).as(stdout + stderr).isZero();
         assertThat(stdout)
-                .contains("requests 12, scored 12, failed 0, unanswered 0")
+                .contains("requests 200, scored 200, failed 0, unanswered 0")
                 .contains("sustained rate")
                 .contains("latency from publish to prediction")
-                .contains("local-000000 file:");
-        assertThat(stderr).contains("RANDOM weights");
+                .contains("local-000000 file:")
+                .containsPattern("top-1 accuracy on the 200 labelled images: 1[89][0-9] correct");
+        assertThat(stderr).doesNotContain("RANDOM");
+    }
+
+    @Test
+    void localWithTheFlagshipModelScoresThePhotos() throws Exception {
+        Process local =
+                start(
+                        "local",
+                        "--model",
+                        "inception_resnet_v2",
+                        "--count",
+                        "8",
+                        "--batch-size",
+                        "4");
+        assertThat(local.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String stdout = Files.readString(work.resolve("stdout.txt"));
+        assertThat(local.exitValue()).as(stdout).isZero();
+        assertThat(stdout)
+                .contains("requests 8, scored 8, failed 0, unanswered 0")
+                .contains("chelsea.png");
+        assertThat(Files.readString(work.resolve("stderr.txt"))).contains("RANDOM weights");
+    }
+
+    @Test
+    void localWithTheFaceEmbeddingModelWritesEmbeddingsWithoutClasses() throws Exception {
+        Process local =
+                start(
+                        "local",
+                        "--model",
+                        "inception_resnet_v1",
+                        "--count",
+                        "8",
+                        "--batch-size",
+                        "4",
+                        "--examples",
+                        "2");
+        assertThat(local.waitFor(5, TimeUnit.MINUTES)).isTrue();
+        String stdout = Files.readString(work.resolve("stdout.txt"));
+        assertThat(local.exitValue()).as(stdout).isZero();
+        assertThat(stdout)
+                .contains("requests 8, scored 8, failed 0, unanswered 0")
+                .contains("-> embedding of 512 floats");
     }
 
     @Test

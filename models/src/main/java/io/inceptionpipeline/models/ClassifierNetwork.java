@@ -2,6 +2,7 @@ package io.inceptionpipeline.models;
 
 import ai.djl.nn.Block;
 import io.inceptionpipeline.models.layers.Macs;
+import java.util.List;
 
 /**
  * A network of the family. Its forward pass returns {@code [logits (N, numClasses), embedding (N,
@@ -15,4 +16,13 @@ public interface ClassifierNetwork extends Block, Macs.Counted {
 
     /** Width of the embedding. */
     int embeddingSize();
+
+    /**
+     * State-dict prefixes of layers that exist only for training, such as auxiliary classifiers
+     * ({@code aux1.}, {@code AuxLogits.}): checkpoints carry them, inference has no place for them,
+     * so weight import skips them and reports them as ignored.
+     */
+    default List<String> trainingOnlyPrefixes() {
+        return List.of();
+    }
 }

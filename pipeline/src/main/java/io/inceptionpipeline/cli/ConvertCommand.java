@@ -34,7 +34,7 @@ final class ConvertCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (modelOptions.randomWeights()) {
+        if (!modelOptions.hasWeightsFile()) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "convert needs --weights FILE.safetensors");
         }

@@ -106,7 +106,7 @@ final class JobCliOptions {
             names = "--weights",
             paramLabel = "FILE",
             description =
-                    "Weights (.safetensors or DJL .params), readable on every TaskManager. Without it: seeded random weights.")
+                    "Weights (.safetensors or DJL .params), readable on every TaskManager. Without it: the weights the model ships with, else seeded random weights.")
     String weights;
 
     @Option(

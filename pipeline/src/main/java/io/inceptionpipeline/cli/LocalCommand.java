@@ -7,6 +7,7 @@ import io.inceptionpipeline.operators.records.CroppedImage;
 import io.inceptionpipeline.operators.records.ImageRequest;
 import io.inceptionpipeline.pipeline.EmbeddedKafka;
 import io.inceptionpipeline.pipeline.JobOptions;
+import io.inceptionpipeline.pipeline.LabelsCsv;
 import io.inceptionpipeline.pipeline.RequestPublisher;
 import io.inceptionpipeline.pipeline.RunSummary;
 import io.inceptionpipeline.pipeline.SampleImages;
@@ -86,20 +87,35 @@ final class LocalCommand implements Callable<Integer> {
             description = "Predictions to print. Default: ${DEFAULT-VALUE}.")
     int examples;
 
+    /**
+     * The model {@code local} scores with unless --model says otherwise: it ships trained weights.
+     */
+    static final String DEFAULT_MODEL = "inception_resnet_fmnist";
+
     @Mixin JobCliOptions job;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        Path work = Files.createTempDirectory("inception-local-");
-        List<Path> files =
-                images == null ? SampleImages.extract(work.resolve("samples")) : listImages(images);
-        if (files.isEmpty()) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "No files under " + images);
+        if (!spec.commandLine().getParseResult().hasMatchedOption("--model")) {
+            job.model = DEFAULT_MODEL; // run's default is the flagship; local's is the trained one
         }
-        Path root = images == null ? work.resolve("samples") : images;
+        Path work = Files.createTempDirectory("inception-local-");
+        Path root = images;
+        if (root == null) {
+            root = work.resolve("samples");
+            SampleImages.extract(
+                    job.model.equals(DEFAULT_MODEL)
+                            ? SampleImages.FASHION_MNIST
+                            : SampleImages.PHOTOS,
+                    root);
+        }
+        List<Path> files = listImages(root);
+        if (files.isEmpty()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "No files under " + root);
+        }
+        Map<String, Integer> truth = LabelsCsv.read(root);
         int requests = count > 0 ? count : files.size();
         System.err.printf(
                 "local: %d requests over %d images in %s%n", requests, files.size(), root);
@@ -127,13 +143,19 @@ final class LocalCommand implements Callable<Integer> {
                     options.deadLetterTopic());
 
             Map<String, Long> publishedAt = new LinkedHashMap<>();
+            Map<String, Integer> expected = new LinkedHashMap<>();
             try (RequestPublisher publisher =
                     new RequestPublisher(
                             kafka.bootstrapServers(), options.inputTopic(), true, Map.of())) {
                 for (int i = 0; i < requests; i++) {
                     String id = String.format(Locale.ROOT, "local-%06d", i);
                     publishedAt.put(id, System.currentTimeMillis());
-                    publisher.publish(id, files.get(i % files.size()).toUri().toString());
+                    Path file = files.get(i % files.size());
+                    publisher.publish(id, file.toUri().toString());
+                    Integer label = truth.get(root.relativize(file).toString());
+                    if (label != null) {
+                        expected.put(id, label);
+                    }
                 }
                 publisher.flush();
             }
@@ -156,6 +178,7 @@ final class LocalCommand implements Callable<Integer> {
                             options.deadLetterTopic(),
                             Map.of());
             summary.print(System.out, requests, wallSeconds, publishedAt, examples);
+            summary.printAccuracy(System.out, expected);
             if (!Double.isNaN(raw)) {
                 System.out.printf(
                         Locale.ROOT,
@@ -261,6 +284,7 @@ final class LocalCommand implements Callable<Integer> {
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("."))
+                    .filter(p -> !p.getFileName().toString().equals(LabelsCsv.FILE_NAME))
                     .sorted(Comparator.naturalOrder())
                     .toList();
         }

@@ -14,6 +14,8 @@ import picocli.CommandLine.Command;
             RunCommand.class,
             LocalCommand.class,
             ProduceCommand.class,
+            TrainCommand.class,
+            EvaluateCommand.class,
             BenchCommand.class,
             ConvertCommand.class,
             CommandLine.HelpCommand.class

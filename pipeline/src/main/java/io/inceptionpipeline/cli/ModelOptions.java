@@ -29,8 +29,9 @@ final class ModelOptions {
             paramLabel = "FILE",
             description = {
                 "Weights: the reference state dict as .safetensors (timm/torchvision tensor names), or a",
-                "DJL .params file written by the convert command. Without it the model uses seeded random",
-                "weights, useful only for benchmarks: every record then says \"weights\": \"random\"."
+                "DJL .params file written by the convert command. Without it a model that ships trained weights",
+                "(inception_resnet_fmnist) uses them; any other uses seeded random weights, useful only for",
+                "benchmarks: every record then says \"weights\": \"random\"."
             })
     Path weights;
 
@@ -55,16 +56,13 @@ final class ModelOptions {
         return ModelRegistry.get(model);
     }
 
-    boolean randomWeights() {
-        return weights == null;
+    boolean hasWeightsFile() {
+        return weights != null;
     }
 
     ScoringModel load() throws IOException {
         NativeThreads.configure(threads);
-        WeightsSource source =
-                weights == null
-                        ? new WeightsSource.Seeded(RANDOM_WEIGHTS_SEED)
-                        : new WeightsSource.File(weights);
+        WeightsSource source = WeightsSource.orDefault(spec(), weights, RANDOM_WEIGHTS_SEED);
         return ScoringModel.load(spec(), source, parseDevice());
     }
 

@@ -9,6 +9,7 @@ import io.inceptionpipeline.models.image.RgbImage;
 import io.inceptionpipeline.models.inference.Scores;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.inference.TopK;
+import io.inceptionpipeline.models.spec.ModelSummary;
 import io.inceptionpipeline.operators.decode.DecodeException;
 import io.inceptionpipeline.operators.decode.ImageDecoder;
 import java.io.BufferedWriter;
@@ -98,8 +99,16 @@ final class ScoreCommand implements Callable<Integer> {
             description = "Refuse files larger than this. Default: ${DEFAULT-VALUE} (64 MiB).")
     long maxFileBytes;
 
+    @Option(
+            names = "--list-models",
+            description = {
+                "Print every model: parameters and GMACs measured from the Java network, input size, crop",
+                "fraction, embedding width, classes, and whether trained weights ship with it; then exit."
+            })
+    boolean listModels;
+
     @Parameters(
-            arity = "1..*",
+            arity = "0..*",
             paramLabel = "IMAGE_OR_DIRECTORY",
             description = "Image files or directories of them.")
     List<Path> inputs;
@@ -123,6 +132,10 @@ final class ScoreCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (listModels) {
+            System.out.print(ModelSummary.table(ModelSummary.all()));
+            return 0;
+        }
         validate();
         CropMode cropMode = CropMode.parse(preprocess);
         List<Item> items = expand(inputs);
@@ -185,6 +198,10 @@ final class ScoreCommand implements Callable<Integer> {
     }
 
     private void validate() {
+        if (inputs == null || inputs.isEmpty()) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Missing required parameter: 'IMAGE_OR_DIRECTORY'");
+        }
         if (topK < 1) {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--top-k must be at least 1, got " + topK);

@@ -146,6 +146,17 @@ public final class RunSummary {
             double wallSeconds,
             Map<String, Long> publishedAtMs,
             int examples) {
+        if (!predictions.isEmpty()) {
+            var model = predictions.get(0).getModel();
+            out.printf(
+                    Locale.ROOT,
+                    "model %s, weights %s%s%n",
+                    model.getName(),
+                    model.getWeightsDigest(),
+                    model.getWeightsDigest().startsWith("seeded:")
+                            ? " (RANDOM: labels are meaningless)"
+                            : "");
+        }
         out.printf(
                 Locale.ROOT,
                 "requests %d, scored %d, failed %d, unanswered %d%n",
@@ -199,6 +210,15 @@ public final class RunSummary {
                 .limit(examples)
                 .forEach(
                         p -> {
+                            if (p.getTopK().isEmpty()) { // an embedding-only model
+                                out.printf(
+                                        Locale.ROOT,
+                                        "  %s %s -> embedding of %d floats%n",
+                                        p.getRequestId(),
+                                        p.getUri(),
+                                        p.getEmbedding() == null ? 0 : p.getEmbedding().size());
+                                return;
+                            }
                             var best = p.getTopK().get(0);
                             out.printf(
                                     Locale.ROOT,
@@ -208,5 +228,31 @@ public final class RunSummary {
                                     best.getLabel(),
                                     best.getScore());
                         });
+    }
+
+    /**
+     * Top-1 accuracy on the requests whose true class is known ({@code expected}: request id →
+     * class index), when there are any.
+     */
+    public void printAccuracy(PrintStream out, Map<String, Integer> expected) {
+        int labelled = 0;
+        int correct = 0;
+        for (Prediction p : predictions) {
+            Integer truth = expected.get(p.getRequestId());
+            if (truth != null && !p.getTopK().isEmpty()) {
+                labelled++;
+                if (p.getTopK().get(0).getIndex() == truth) {
+                    correct++;
+                }
+            }
+        }
+        if (labelled > 0) {
+            out.printf(
+                    Locale.ROOT,
+                    "top-1 accuracy on the %d labelled images: %d correct, %.1f%%%n",
+                    labelled,
+                    correct,
+                    100.0 * correct / labelled);
+        }
     }
 }

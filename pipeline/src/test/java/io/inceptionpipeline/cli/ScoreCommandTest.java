@@ -189,6 +189,10 @@ class ScoreCommandTest {
         Run crop = run("score", "--preprocess", "ten", images.toString());
         assertThat(crop.exitCode()).isEqualTo(2);
         assertThat(crop.stderr()).contains("expected center or none");
+
+        Run nothing = run("score");
+        assertThat(nothing.exitCode()).isEqualTo(2);
+        assertThat(nothing.stderr()).contains("Missing required parameter: 'IMAGE_OR_DIRECTORY'");
     }
 
     @Test
@@ -207,6 +211,52 @@ class ScoreCommandTest {
     }
 
     @Test
+    void listModelsMeasuresEveryNetworkOfTheFamily() throws Exception {
+        Run run = run("score", "--list-models");
+        assertThat(run.exitCode()).isZero();
+        // parameters of each reference implementation, as measured from the Java network
+        String[][] expected = {
+            {"googlenet", "6,624,904"},
+            {"bninception", "11,295,240"},
+            {"inception_v3", "23,834,568"},
+            {"inception_v4", "42,679,816"},
+            {"inception_resnet_v1", "23,482,624"},
+            {"inception_resnet_v2", "55,843,464"},
+            {"legacy_xception", "22,855,952"},
+            {"inception_resnet_fmnist", "954,274"}
+        };
+        List<String> lines = Arrays.asList(run.stdout().split("\n"));
+        for (String[] model : expected) {
+            assertThat(lines)
+                    .as(model[0])
+                    .anySatisfy(
+                            line -> assertThat(line.split(" +")).startsWith(model[0], model[1]));
+        }
+        assertThat(run.records()).isEmpty();
+    }
+
+    @Test
+    void anEmbeddingOnlyModelWritesUnitEmbeddingsAndNoClasses() throws Exception {
+        Run run =
+                run(
+                        "score",
+                        "--model",
+                        "inception_resnet_v1",
+                        "--embeddings",
+                        images.resolve("a-landscape.jpg").toString());
+        assertThat(run.exitCode()).isZero();
+        JsonNode record = run.records().get(0);
+        assertThat(record.get("top_k")).isEmpty();
+        JsonNode embedding = record.get("embedding");
+        assertThat(embedding).hasSize(512);
+        double squares = 0;
+        for (JsonNode v : embedding) {
+            squares += v.asDouble() * v.asDouble();
+        }
+        assertThat(Math.sqrt(squares)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-4));
+    }
+
+    @Test
     void helpExplainsEveryOption() throws Exception {
         Run run = run("score", "--help");
         assertThat(run.exitCode()).isZero();
@@ -222,6 +272,7 @@ class ScoreCommandTest {
                         "--device",
                         "--max-pixels",
                         "--max-file-bytes",
+                        "--list-models",
                         "IMAGE_OR_DIRECTORY",
                         "Exit codes",
                         "random");

@@ -89,6 +89,8 @@ public final class ScoringModel implements AutoCloseable {
             loaded =
                     build(spec, spec.numClasses(), target, engine, "seeded:" + seeded.seed(), true);
             SeededWeights.fill(StateDict.of(loaded.network), seeded.seed());
+        } else if (weights instanceof WeightsSource.Bundled bundled) {
+            loaded = loadSafetensors(spec, extract(bundled.resource()), target, engine);
         } else {
             Path file = ((WeightsSource.File) weights).path();
             if (!Files.isRegularFile(file)) {
@@ -109,6 +111,19 @@ public final class ScoringModel implements AutoCloseable {
                 target,
                 (System.nanoTime() - started) / 1_000_000);
         return loaded;
+    }
+
+    /** Copies a bundled weights resource to a temporary file (safetensors are read by offset). */
+    private static Path extract(String resource) throws IOException {
+        try (InputStream in = ScoringModel.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("No bundled weights " + resource + " on the class path");
+            }
+            Path file = Files.createTempFile("weights-", ".safetensors");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return file;
+        }
     }
 
     private static ScoringModel loadSafetensors(
@@ -211,17 +226,19 @@ public final class ScoringModel implements AutoCloseable {
         for (int i = 0; i < n; i++) {
             preprocessor.normalize(crops.get(i), input, i * perImage);
         }
-        float[] probabilities;
+        int classes = numClasses();
+        float[] probabilities = new float[0]; // stays empty for an embedding-only network
         float[] embeddings = null;
         try (NDManager batch = model.getNDManager().newSubManager()) {
             NDArray x = batch.create(input, new Shape(spec.inputShape(n)));
             NDList out = network.forward(parameters, new NDList(x), false);
-            probabilities = out.get(0).softmax(1).toFloatArray();
+            if (classes > 0) {
+                probabilities = out.get(0).softmax(1).toFloatArray();
+            }
             if (withEmbedding) {
                 embeddings = out.get(1).toFloatArray();
             }
         }
-        int classes = numClasses();
         int width = network.embeddingSize();
         List<Scores> result = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {

@@ -27,6 +27,35 @@ public class BranchCell extends AbstractBlock implements Macs.Counted {
         }
     }
 
+    /**
+     * Branches named {@code branch<first>}, {@code branch<first+1>}, ... (torchvision counts from
+     * 1).
+     */
+    protected BranchCell(int first, Block... branches) {
+        for (Block branch : branches) {
+            this.branches.add(addChildBlock("branch" + (first + this.branches.size()), branch));
+        }
+    }
+
+    /** Branches under the reference's own names, in concatenation order. */
+    protected BranchCell(List<String> names, List<Block> branches) {
+        if (names.size() != branches.size()) {
+            throw new IllegalArgumentException(
+                    names.size() + " names for " + branches.size() + " branches");
+        }
+        for (int i = 0; i < names.size(); i++) {
+            this.branches.add(addChildBlock(names.get(i), branches.get(i)));
+        }
+    }
+
+    /**
+     * A cell of two named branches, such as Inception-v4's Mixed_3a ({@code maxpool}, {@code
+     * conv}).
+     */
+    public static BranchCell of(String firstName, Block first, String secondName, Block second) {
+        return new BranchCell(List.of(firstName, secondName), List.of(first, second));
+    }
+
     /** Runs every branch on {@code x} and concatenates the results along channels. */
     protected final NDArray concatBranches(ParameterStore ps, NDArray x, boolean training) {
         NDList outputs = new NDList(branches.size());

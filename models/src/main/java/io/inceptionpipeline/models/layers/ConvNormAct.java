@@ -19,33 +19,57 @@ import ai.djl.util.PairList;
  * <p>State-dict names follow timm: {@code conv.weight}, {@code bn.weight}, {@code bn.bias}, {@code
  * bn.running_mean}, {@code bn.running_var}. BatchNorm epsilon is 0.001 as in the TF release.
  */
-public final class ConvNormAct extends AbstractBlock implements Macs.Counted {
+public class ConvNormAct extends AbstractBlock implements Macs.Counted {
 
     /** BatchNorm epsilon of the TF-slim release, which timm keeps. */
     public static final float BN_EPSILON = 1e-3f;
+
+    /** PyTorch's default BatchNorm epsilon (Caffe-ported BN-Inception, timm's legacy Xception). */
+    public static final float TORCH_BN_EPSILON = 1e-5f;
 
     private final Conv2d conv;
     private final BatchNorm bn;
     private final boolean relu;
     private final Shape stride;
     private final Shape padding;
+    private final float epsilon;
 
     // Inference-only: the convolution with BatchNorm folded in (see foldBatchNorm).
     private NDArray foldedWeight;
     private NDArray foldedBias;
 
     ConvNormAct(int filters, Shape kernel, Shape stride, Shape padding, boolean relu) {
+        this(filters, kernel, stride, padding, relu, "conv", "bn", false, BN_EPSILON);
+    }
+
+    /**
+     * @param convName state-dict name of the convolution
+     * @param bnName state-dict name of the BatchNorm
+     * @param bias whether the convolution has a bias (Caffe-era models do, before BatchNorm)
+     * @param epsilon BatchNorm epsilon
+     */
+    ConvNormAct(
+            int filters,
+            Shape kernel,
+            Shape stride,
+            Shape padding,
+            boolean relu,
+            String convName,
+            String bnName,
+            boolean bias,
+            float epsilon) {
         this.conv =
                 addChildBlock(
-                        "conv",
+                        convName,
                         Conv2d.builder()
                                 .setFilters(filters)
                                 .setKernelShape(kernel)
                                 .optStride(stride)
                                 .optPadding(padding)
-                                .optBias(false)
+                                .optBias(bias)
                                 .build());
-        this.bn = addChildBlock("bn", BatchNorm.builder().optEpsilon(BN_EPSILON).build());
+        this.bn = addChildBlock(bnName, BatchNorm.builder().optEpsilon(epsilon).build());
+        this.epsilon = epsilon;
         this.relu = relu;
         this.stride = stride;
         this.padding = padding;
@@ -53,9 +77,9 @@ public final class ConvNormAct extends AbstractBlock implements Macs.Counted {
 
     /**
      * Folds BatchNorm into the convolution for inference: {@code w' = w * gamma / sqrt(var + eps)}
-     * per output channel, {@code b' = beta - mean * gamma / sqrt(var + eps)}. Two fewer passes over
-     * every activation. The parameters themselves are untouched (saving and training see the
-     * unfolded layers); call again after changing them.
+     * per output channel, {@code b' = beta + (b - mean) * gamma / sqrt(var + eps)} (b = 0 without a
+     * convolution bias). Two fewer passes over every activation. The parameters themselves are
+     * untouched (saving and training see the unfolded layers); call again after changing them.
      */
     public void foldBatchNorm() {
         releaseFolded();
@@ -67,10 +91,15 @@ public final class ConvNormAct extends AbstractBlock implements Macs.Counted {
         NDArray weight = conv.getParameters().get("weight").getArray();
         NDManager manager = weight.getManager();
         try (NDManager scratch = manager.newSubManager()) {
-            NDArray factor = gamma.div(var.add(BN_EPSILON).sqrt());
+            NDArray factor = gamma.div(var.add(epsilon).sqrt());
             factor.attach(scratch);
             NDArray w = weight.mul(factor.reshape(-1, 1, 1, 1));
-            NDArray b = beta.sub(mean.mul(factor));
+            ai.djl.nn.Parameter convBias = conv.getParameters().get("bias");
+            NDArray shift = convBias == null ? mean : mean.sub(convBias.getArray());
+            if (shift != mean) {
+                shift.attach(scratch);
+            }
+            NDArray b = beta.sub(shift.mul(factor));
             w.attach(manager);
             b.attach(manager);
             foldedWeight = w;
@@ -142,5 +171,24 @@ public final class ConvNormAct extends AbstractBlock implements Macs.Counted {
     protected void initializeChildBlocks(NDManager manager, DataType dataType, Shape... inputs) {
         conv.initialize(manager, dataType, inputs);
         bn.initialize(manager, dataType, conv.getOutputShapes(inputs));
+    }
+
+    /**
+     * A ConvNormAct whose two layers sit directly in the enclosing module under their own names, as
+     * in Caffe ports ({@code inception_3a_1x1}, {@code inception_3a_1x1_bn}).
+     */
+    static final class Flat extends ConvNormAct implements FlatNames {
+        Flat(int filters, Shape kernel, Shape stride, Shape padding, String name) {
+            super(
+                    filters,
+                    kernel,
+                    stride,
+                    padding,
+                    true,
+                    name,
+                    name + "_bn",
+                    true,
+                    TORCH_BN_EPSILON);
+        }
     }
 }

@@ -8,12 +8,12 @@ import ai.djl.ndarray.NDList;
  * every activation of a forward pass lives until the batch's {@code NDManager} closes: 13 GB for
  * Inception-ResNet-v2 at batch 32. Training keeps them all for the backward pass.
  */
-final class Intermediates {
+public final class Intermediates {
 
     private Intermediates() {}
 
     /** Closes {@code consumed} unless training. */
-    static void release(boolean training, NDArray consumed) {
+    public static void release(boolean training, NDArray consumed) {
         if (!training && consumed != null) {
             consumed.close();
         }

@@ -41,6 +41,21 @@ public final class Layers {
                 true);
     }
 
+    /**
+     * Caffe-style conv (with bias) + BatchNorm (epsilon 1e-5) + ReLU, whose layers are named {@code
+     * name} and {@code name_bn} in the enclosing module, as Cadene's port of BN-Inception names
+     * them.
+     */
+    public static ConvNormAct caffeConv(
+            String name, int filters, int kernel, int stride, int padding) {
+        return new ConvNormAct.Flat(
+                filters,
+                new Shape(kernel, kernel),
+                new Shape(stride, stride),
+                new Shape(padding, padding),
+                name);
+    }
+
     /** A plain 1×1 convolution with bias: the residual up-projection of Inception-ResNet cells. */
     public static Conv2d projection(int filters) {
         return Conv2d.builder()
@@ -55,10 +70,29 @@ public final class Layers {
         return maxPool(kernel, stride, 0);
     }
 
+    /** Max pooling rounding the output size up, as Caffe did (GoogLeNet in torchvision). */
+    public static Block maxPoolCeil(int kernel, int stride, int padding) {
+        return Pool.maxPool2dBlock(
+                new Shape(kernel, kernel),
+                new Shape(stride, stride),
+                new Shape(padding, padding),
+                true);
+    }
+
     /** Max pooling; padded borders never win the max. */
     public static Block maxPool(int kernel, int stride, int padding) {
         return Pool.maxPool2dBlock(
                 new Shape(kernel, kernel), new Shape(stride, stride), new Shape(padding, padding));
+    }
+
+    /** Average pooling that counts the zero padding, like PyTorch's default (Inception-v3). */
+    public static Block avgPool(int kernel, int stride, int padding) {
+        return Pool.avgPool2dBlock(
+                new Shape(kernel, kernel),
+                new Shape(stride, stride),
+                new Shape(padding, padding),
+                false,
+                true);
     }
 
     /** Average pooling whose border windows divide by the pixels they cover, not by k². */

@@ -28,6 +28,11 @@ public final class Labels {
         return fromResource("imagenet-1k.txt");
     }
 
+    /** No names: every row is "class N" (facenet's identities, a head the user trained). */
+    public static Labels none() {
+        return new Labels("unnamed", List.of());
+    }
+
     /** One name a line from a resource next to this class. */
     public static Labels fromResource(String resource) {
         try (InputStream in = Labels.class.getResourceAsStream(resource)) {

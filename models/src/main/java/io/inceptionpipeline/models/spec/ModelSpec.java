@@ -20,6 +20,7 @@ import java.util.function.IntFunction;
  * @param embeddingSize width of the pooled features
  * @param classifierWeight state-dict name of the classifier weight, read to size the head
  * @param network builds the network for a given number of classes
+ * @param bundledWeights class-path resource of trained weights shipped with the model, or null
  */
 public record ModelSpec(
         String name,
@@ -32,7 +33,8 @@ public record ModelSpec(
         Labels labels,
         int embeddingSize,
         String classifierWeight,
-        IntFunction<ClassifierNetwork> network) {
+        IntFunction<ClassifierNetwork> network,
+        String bundledWeights) {
 
     /** The preprocessing of this model. */
     public Preprocessor preprocessor() {

@@ -19,6 +19,29 @@ public record Normalization(float[] mean, float[] std, float pixelScale, boolean
                     1 / 255f,
                     false);
 
+    /** Fashion-MNIST's pixel mean and std, the grey value repeated in all three channels. */
+    public static final Normalization FASHION_MNIST =
+            new Normalization(
+                    new float[] {0.2860f, 0.2860f, 0.2860f},
+                    new float[] {0.3530f, 0.3530f, 0.3530f},
+                    1 / 255f,
+                    false);
+
+    /**
+     * Caffe's BN-Inception (Cadene's port): BGR channels, 0..255, minus the per-channel mean 104
+     * (blue), 117 (green), 128 (red), not divided.
+     */
+    public static final Normalization CAFFE_BGR =
+            new Normalization(new float[] {104f, 117f, 128f}, new float[] {1f, 1f, 1f}, 1f, true);
+
+    /** facenet's {@code fixed_image_standardization}: (pixel - 127.5) / 128. */
+    public static final Normalization FACENET =
+            new Normalization(
+                    new float[] {127.5f, 127.5f, 127.5f},
+                    new float[] {128f, 128f, 128f},
+                    1f,
+                    false);
+
     /** ImageNet mean/std, as torchvision's weights expect. */
     public static final Normalization IMAGENET =
             new Normalization(

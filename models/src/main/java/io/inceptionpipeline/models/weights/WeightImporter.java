@@ -3,6 +3,7 @@ package io.inceptionpipeline.models.weights;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import io.inceptionpipeline.models.ClassifierNetwork;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -17,9 +18,10 @@ import java.util.Map;
  * every tensor of the file must have a place in the block, or nothing is imported and a {@link
  * WeightImportException} lists all differences. No parameter is ever left at its initial value.
  *
- * <p>Two conventions of PyTorch checkpoints are understood: BatchNorm's {@code num_batches_tracked}
- * counters are ignored (they only matter for training with momentum=None), and a {@code module.}
- * prefix (from {@code nn.DataParallel}) is stripped.
+ * <p>Three conventions of PyTorch checkpoints are understood: BatchNorm's {@code
+ * num_batches_tracked} counters are ignored (they only matter for training with momentum=None), so
+ * are the training-only layers a {@link ClassifierNetwork} names (auxiliary classifiers), and a
+ * {@code module.} prefix (from {@code nn.DataParallel}) is stripped.
  */
 public final class WeightImporter {
 
@@ -31,12 +33,17 @@ public final class WeightImporter {
     /** Imports {@code file} into {@code block}, which must be initialized. */
     public static Report importSafetensors(Block block, Path file) throws IOException {
         Map<String, Parameter> targets = StateDict.of(block);
+        List<String> trainingOnly =
+                block instanceof ClassifierNetwork network
+                        ? network.trainingOnlyPrefixes()
+                        : List.of();
         try (SafetensorsFile weights = SafetensorsFile.open(file)) {
             Map<String, SafetensorsFile.Tensor> sources = new LinkedHashMap<>();
             List<String> ignored = new ArrayList<>();
             for (SafetensorsFile.Tensor tensor : weights.tensors().values()) {
                 String name = referenceName(tensor);
-                if (name.endsWith(".num_batches_tracked")) {
+                if (name.endsWith(".num_batches_tracked")
+                        || trainingOnly.stream().anyMatch(name::startsWith)) {
                     ignored.add(tensor.name());
                 } else {
                     sources.put(name, tensor);

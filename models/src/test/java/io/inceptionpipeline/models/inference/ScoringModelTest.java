@@ -4,8 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ai.djl.Device;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
+import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Parameter;
 import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.irv1.InceptionResNetV1;
+import io.inceptionpipeline.models.spec.ModelRegistry;
 import io.inceptionpipeline.models.spec.ModelSpec;
 import io.inceptionpipeline.models.testing.TinyNet;
 import io.inceptionpipeline.models.weights.SafetensorsWriter;
@@ -119,7 +124,8 @@ class ScoringModelTest {
                         spec.labels(),
                         spec.embeddingSize(),
                         spec.classifierWeight(),
-                        spec.network());
+                        spec.network(),
+                        null);
         assertThatThrownBy(
                         () ->
                                 ScoringModel.load(
@@ -144,6 +150,45 @@ class ScoringModelTest {
             assertThat(spec.labels().label(1, 1000)).isEqualTo("goldfish");
             TopK best = model.score(crops(1, 3), 1, false).get(0).topK().get(0);
             assertThat(best.label()).isEqualTo(spec.labels().label(best.index(), 1001));
+        }
+    }
+
+    @Test
+    void anEmbeddingModelGetsItsClassifierFromTheFileOrHasNone() throws Exception {
+        ModelSpec facenet = ModelRegistry.get("inception_resnet_v1");
+        List<RgbImage> faces = new ArrayList<>();
+        Random random = new Random(5);
+        for (int i = 0; i < 2; i++) {
+            byte[] px = new byte[160 * 160 * 3];
+            random.nextBytes(px);
+            faces.add(new RgbImage(160, 160, px));
+        }
+        try (ScoringModel model =
+                ScoringModel.load(facenet, new WeightsSource.Seeded(1), Device.cpu())) {
+            assertThat(model.numClasses()).isZero();
+            Scores scores = model.score(faces, 5, true).get(0);
+            assertThat(scores.topK()).isEmpty();
+            double norm = 0;
+            for (float v : scores.embedding()) {
+                norm += v * v;
+            }
+            assertThat(scores.embedding()).hasSize(512);
+            assertThat(Math.sqrt(norm)).isCloseTo(1.0, org.assertj.core.data.Offset.offset(1e-5));
+        }
+        // facenet's VGGFace2 checkpoint carries a classifier over its identities: 7 here
+        Path withClassifier = dir.resolve("facenet-7.safetensors");
+        try (NDManager manager = NDManager.newBaseManager()) {
+            InceptionResNetV1 net = InceptionResNetV1.face(7);
+            net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, 160, 160));
+            SeededWeights.writeSafetensors(net, 2, withClassifier);
+        }
+        try (ScoringModel model =
+                ScoringModel.load(facenet, new WeightsSource.File(withClassifier), Device.cpu())) {
+            assertThat(model.numClasses()).isEqualTo(7);
+            Scores scores = model.score(faces, 5, true).get(0);
+            assertThat(scores.topK()).hasSize(5);
+            assertThat(scores.topK().get(0).label()).startsWith("class ");
+            assertThat(scores.embedding()).hasSize(512);
         }
     }
 

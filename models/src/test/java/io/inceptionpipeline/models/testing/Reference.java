@@ -63,6 +63,16 @@ public final class Reference {
         return INPUT_SCALE_OFFSET.length;
     }
 
+    /** Side of the square input the outputs were computed on. */
+    public int inputSize() {
+        return json.getAsJsonArray("input_shape").get(2).getAsInt();
+    }
+
+    /** Rows of the classifier the reference was built with. */
+    public int numClasses() {
+        return json.get("num_classes").getAsInt();
+    }
+
     public long parameters() {
         return json.get("parameters").getAsLong();
     }

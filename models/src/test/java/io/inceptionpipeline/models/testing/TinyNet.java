@@ -45,7 +45,8 @@ public final class TinyNet extends AbstractBlock implements ClassifierNetwork {
                 Labels.imagenet1k(),
                 8,
                 "fc.weight",
-                TinyNet::new);
+                TinyNet::new,
+                null);
     }
 
     @Override

@@ -10,6 +10,8 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.Parameter;
+import io.inceptionpipeline.models.ClassifierNetwork;
+import io.inceptionpipeline.models.googlenet.GoogLeNet;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -75,6 +77,38 @@ class WeightImporterTest {
                                 Parameter.Type.WEIGHT,
                                 new long[] {4, 3, 3, 3},
                                 1));
+    }
+
+    @Test
+    void skipsTheAuxiliaryClassifiersOfATrainingCheckpoint() throws Exception {
+        try (NDManager m = NDManager.newBaseManager()) {
+            ClassifierNetwork googlenet = GoogLeNet.create(10);
+            googlenet.initialize(m, DataType.FLOAT32, new Shape(1, 3, 224, 224));
+            SafetensorsWriter writer = new SafetensorsWriter();
+            for (Map.Entry<String, Parameter> e : StateDict.of(googlenet).entrySet()) {
+                long[] shape = e.getValue().getArray().getShape().getShape();
+                writer.add(
+                        e.getKey(),
+                        shape,
+                        SeededWeights.values(e.getKey(), e.getValue().getType(), shape, 3));
+            }
+            // torchvision's GoogLeNet checkpoint also holds its two auxiliary heads
+            writer.add("aux1.conv.conv.weight", new long[] {128, 512, 1, 1}, new float[65536]);
+            writer.add("aux2.fc2.bias", new long[] {1000}, new float[1000]);
+            Path file = dir.resolve("googlenet.safetensors");
+            writer.write(file);
+
+            WeightImporter.Report report = WeightImporter.importSafetensors(googlenet, file);
+            assertThat(report.ignored())
+                    .containsExactlyInAnyOrder("aux1.conv.conv.weight", "aux2.fc2.bias");
+            assertThat(report.tensors()).isEqualTo(StateDict.of(googlenet).size());
+
+            // a tensor under any other name is still an error
+            writer.add("auxx.fc.bias", new long[] {10}, new float[10]);
+            writer.write(file);
+            assertThatThrownBy(() -> WeightImporter.importSafetensors(googlenet, file))
+                    .hasMessageContaining("1 unexpected: auxx.fc.bias");
+        }
     }
 
     @Test

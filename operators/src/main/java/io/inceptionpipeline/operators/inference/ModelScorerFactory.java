@@ -59,9 +59,10 @@ public record ModelScorerFactory(
         int gpus = Engine.getEngine(ScoringModel.DEFAULT_ENGINE).getGpuCount();
         Device device = gpus > 0 ? Device.gpu(subtask % gpus) : Device.cpu();
         WeightsSource source =
-                weights == null
-                        ? new WeightsSource.Seeded(randomSeed)
-                        : new WeightsSource.File(Path.of(weights));
+                WeightsSource.orDefault(
+                        ModelRegistry.get(model),
+                        weights == null ? null : Path.of(weights),
+                        randomSeed);
         ScoringModel loaded = ScoringModel.load(ModelRegistry.get(model), source, device);
         if (loaded.randomWeights()) {
             LOG.warn(

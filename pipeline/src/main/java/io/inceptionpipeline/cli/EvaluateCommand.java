@@ -1,0 +1,202 @@
+package io.inceptionpipeline.cli;
+
+import io.inceptionpipeline.models.image.CropMode;
+import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.ScoringModel;
+import io.inceptionpipeline.models.spec.Labels;
+import io.inceptionpipeline.models.train.Evaluation;
+import io.inceptionpipeline.models.train.FashionMnist;
+import io.inceptionpipeline.operators.decode.ImageDecoder;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** {@code evaluate}: accuracy of a model on a labelled set. */
+@Command(
+        name = "evaluate",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Measures a model's accuracy on labelled images and prints it as Markdown: top-1, top-5,",
+            "accuracy per class and the confusion matrix. The images are the Fashion-MNIST idx files",
+            "(--fashion-mnist) or a folder with one subfolder per class (--folder), each subfolder named by",
+            "the class's index or its label (case-insensitive, '/' written as '_')."
+        })
+final class EvaluateCommand implements Callable<Integer> {
+
+    @Mixin ModelOptions modelOptions;
+
+    @Option(
+            names = "--fashion-mnist",
+            paramLabel = "DIR",
+            description =
+                    "Folder of the Fashion-MNIST idx files (Debian: /usr/share/datasets/fashion-mnist).")
+    Path fashionMnist;
+
+    @Option(
+            names = "--split",
+            defaultValue = "test",
+            description =
+                    "test (10,000) or train (60,000) with --fashion-mnist. Default: ${DEFAULT-VALUE}.")
+    String split;
+
+    @Option(
+            names = "--folder",
+            paramLabel = "DIR",
+            description = "A folder of class subfolders of images.")
+    Path folder;
+
+    @Option(
+            names = "--limit",
+            defaultValue = "0",
+            description = "Evaluate only the first N images (0: all).")
+    int limit;
+
+    @Option(
+            names = "--batch-size",
+            defaultValue = "250",
+            description = "Default: ${DEFAULT-VALUE}.")
+    int batchSize;
+
+    @Option(
+            names = "--output",
+            paramLabel = "FILE",
+            description = "Also write the Markdown to FILE.")
+    Path output;
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        if ((fashionMnist == null) == (folder == null)) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Give exactly one of --fashion-mnist DIR and --folder DIR");
+        }
+        if (!split.equals("test") && !split.equals("train") || batchSize < 1 || limit < 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "--split is test or train; --batch-size >= 1; --limit >= 0");
+        }
+        Evaluation evaluation;
+        try (ScoringModel model = modelOptions.load()) {
+            if (model.numClasses() == 0) {
+                System.err.println(
+                        "error: "
+                                + model.spec().name()
+                                + " has no classifier (an embedding model): nothing to evaluate");
+                return 2;
+            }
+            Labels labels = model.spec().labels();
+            List<String> classes = new ArrayList<>();
+            for (int i = 0; i < model.numClasses(); i++) {
+                classes.add(labels.label(i, model.numClasses()));
+            }
+            long started = System.nanoTime();
+            if (fashionMnist != null) {
+                FashionMnist.Split data = FashionMnist.load(fashionMnist, split.equals("train"));
+                if (limit > 0) {
+                    data = data.head(limit);
+                }
+                FashionMnist.Split images = data;
+                evaluation =
+                        Evaluation.of(
+                                model,
+                                classes,
+                                images.size(),
+                                images::rgb,
+                                i -> images.labels()[i],
+                                batchSize,
+                                CropMode.CENTER);
+            } else {
+                List<Path> files = new ArrayList<>();
+                List<Integer> truth = new ArrayList<>();
+                listFolder(folder, classes, files, truth);
+                int count = limit > 0 ? Math.min(limit, files.size()) : files.size();
+                ImageDecoder decoder = new ImageDecoder();
+                evaluation =
+                        Evaluation.of(
+                                model,
+                                classes,
+                                count,
+                                i -> decode(decoder, files.get(i)),
+                                truth::get,
+                                batchSize,
+                                CropMode.CENTER);
+            }
+            double seconds = (System.nanoTime() - started) / 1e9;
+            String markdown =
+                    String.format(
+                            Locale.ROOT,
+                            "# %s on %s%n%nweights %s; %d images in %.1f s (%.0f images/s)%n%n%s",
+                            model.spec().name(),
+                            fashionMnist != null ? "Fashion-MNIST " + split : folder,
+                            model.weightsDigest(),
+                            evaluation.count(),
+                            seconds,
+                            evaluation.count() / seconds,
+                            evaluation.markdown());
+            System.out.print(markdown);
+            if (output != null) {
+                Files.writeString(output, markdown);
+            }
+        }
+        return 0;
+    }
+
+    private static RgbImage decode(ImageDecoder decoder, Path file) {
+        try {
+            return decoder.decode(Files.readAllBytes(file));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (Exception e) {
+            throw new IllegalArgumentException("Cannot decode " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void listFolder(Path root, List<String> classes, List<Path> files, List<Integer> truth)
+            throws IOException {
+        try (Stream<Path> subfolders = Files.list(root)) {
+            for (Path sub : subfolders.filter(Files::isDirectory).sorted().toList()) {
+                int label = classIndex(sub.getFileName().toString(), classes);
+                try (Stream<Path> images = Files.walk(sub)) {
+                    for (Path image : images.filter(Files::isRegularFile).sorted().toList()) {
+                        files.add(image);
+                        truth.add(label);
+                    }
+                }
+            }
+        }
+        if (files.isEmpty()) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "No images in class subfolders of " + root);
+        }
+    }
+
+    private int classIndex(String name, List<String> classes) {
+        if (name.matches("\\d+") && Integer.parseInt(name) < classes.size()) {
+            return Integer.parseInt(name);
+        }
+        for (int i = 0; i < classes.size(); i++) {
+            if (classes.get(i).replace('/', '_').equalsIgnoreCase(name)) {
+                return i;
+            }
+        }
+        throw new CommandLine.ParameterException(
+                spec.commandLine(),
+                "Folder '"
+                        + name
+                        + "' names no class of the model (an index, or one of "
+                        + classes
+                        + ")");
+    }
+}
