@@ -83,14 +83,22 @@ class TrainEvaluateJarTest {
         assertThat(trained).isGreaterThan(30.0);
 
         String evaluated =
-                run("evaluate", "--weights", weights.toString(), "--fashion-mnist", DATA);
+                run(
+                        "evaluate",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--weights",
+                        weights.toString(),
+                        "--fashion-mnist",
+                        DATA);
         assertThat(evaluated).contains("10000 images");
         assertThat(top1(evaluated)).isEqualTo(trained);
     }
 
     @Test
     void theShippedModelReachesItsCardAccuracyInEvaluate() throws Exception {
-        String evaluated = run("evaluate", "--fashion-mnist", DATA);
+        String evaluated =
+                run("evaluate", "--model", "inception_resnet_fmnist", "--fashion-mnist", DATA);
         double measured = top1(evaluated);
         double card = top1(Files.readString(Path.of(System.getProperty("model.card"))));
         assertThat(measured).isGreaterThanOrEqualTo(93.0);
@@ -109,7 +117,13 @@ class TrainEvaluateJarTest {
             Path dir = Files.createDirectories(folder.resolve(f[2].replace('/', '_')));
             Files.copy(samples.resolve(f[0]), dir.resolve(Path.of(f[0]).getFileName()));
         }
-        String evaluated = run("evaluate", "--folder", folder.toString());
+        String evaluated =
+                run(
+                        "evaluate",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--folder",
+                        folder.toString());
         assertThat(evaluated).contains("- images: 200");
         assertThat(top1(evaluated)).isGreaterThan(85.0);
     }

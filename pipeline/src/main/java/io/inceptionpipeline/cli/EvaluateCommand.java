@@ -87,8 +87,16 @@ final class EvaluateCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "--split is test or train; --batch-size >= 1; --limit >= 0");
         }
+        ScoringModel loaded;
+        try {
+            loaded = modelOptions.load();
+        } catch (IOException | RuntimeException e) {
+            System.err.println(
+                    "error: cannot load model " + modelOptions.model + ": " + e.getMessage());
+            return Main.EXIT_MODEL_ERROR;
+        }
         Evaluation evaluation;
-        try (ScoringModel model = modelOptions.load()) {
+        try (ScoringModel model = loaded) {
             if (model.numClasses() == 0) {
                 System.err.println(
                         "error: "

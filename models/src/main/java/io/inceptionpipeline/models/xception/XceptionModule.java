@@ -8,6 +8,8 @@ import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
+import ai.djl.nn.norm.BatchNorm;
+import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.inceptionpipeline.models.layers.Intermediates;
@@ -23,7 +25,7 @@ import io.inceptionpipeline.models.layers.Sequential;
 final class XceptionModule extends AbstractBlock implements Macs.Counted {
 
     private final Conv2d skip;
-    private final ai.djl.nn.norm.BatchNorm skipBn;
+    private final BatchNorm skipBn;
     private final Sequential rep;
 
     /**
@@ -63,7 +65,7 @@ final class XceptionModule extends AbstractBlock implements Macs.Counted {
         }
         if (stride != 1) {
             layers.add(
-                    ai.djl.nn.pooling.Pool.maxPool2dBlock(
+                    Pool.maxPool2dBlock(
                             new Shape(3, 3), new Shape(stride, stride), new Shape(1, 1)));
         }
         rep = addChildBlock("rep", layers);
