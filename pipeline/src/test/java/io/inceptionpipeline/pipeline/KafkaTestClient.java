@@ -11,6 +11,7 @@ final class KafkaTestClient {
 
     private KafkaTestClient() {}
 
+    /** Sends every message and waits for each to be acknowledged: a refused message fails. */
     static void produce(String bootstrap, String topic, List<byte[][]> keyValues) {
         Properties props = new Properties();
         props.put("bootstrap.servers", bootstrap);
@@ -18,10 +19,19 @@ final class KafkaTestClient {
         props.put("value.serializer", ByteArraySerializer.class.getName());
         props.put("acks", "all");
         try (KafkaProducer<byte[], byte[]> producer = new KafkaProducer<>(props)) {
+            List<java.util.concurrent.Future<?>> sent = new java.util.ArrayList<>();
             for (byte[][] kv : keyValues) {
-                producer.send(new ProducerRecord<>(topic, kv[0], kv[1]));
+                sent.add(producer.send(new ProducerRecord<>(topic, kv[0], kv[1])));
             }
             producer.flush();
+            for (java.util.concurrent.Future<?> ack : sent) {
+                ack.get();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("Kafka refused a test message", e.getCause());
         }
     }
 }

@@ -167,8 +167,12 @@ public final class ImageFetcher implements AutoCloseable {
                         }
                         return get(next, redirects + 1, inFlight);
                     }
+                    // 404 and 410 say the image does not exist, as a missing file does
                     throw new FetchException(
-                            ErrorCode.HTTP_STATUS, "HTTP " + status + " from " + uri.getHost());
+                            status == 404 || status == 410
+                                    ? ErrorCode.NOT_FOUND
+                                    : ErrorCode.HTTP_STATUS,
+                            "HTTP " + status + " from " + uri.getHost());
                 });
     }
 

@@ -159,7 +159,7 @@ class ImageFetcherTest {
     @Test
     void turnsEveryHttpProblemIntoItsCode() {
         try (ImageFetcher fetcher = fetcher(100_000, Duration.ofSeconds(2))) {
-            assertThat(failure(fetcher, base + "/missing.jpg")).isEqualTo(ErrorCode.HTTP_STATUS);
+            assertThat(failure(fetcher, base + "/missing.jpg")).isEqualTo(ErrorCode.NOT_FOUND);
             assertThat(failure(fetcher, base + "/broken.jpg")).isEqualTo(ErrorCode.HTTP_STATUS);
             assertThat(failure(fetcher, base + "/loop")).isEqualTo(ErrorCode.TOO_MANY_REDIRECTS);
             assertThat(failure(fetcher, base + "/to-metadata"))
