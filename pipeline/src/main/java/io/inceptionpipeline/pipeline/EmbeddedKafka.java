@@ -36,15 +36,50 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+    /**
+     * A broker that requires SASL/PLAIN over TLS from every client (and from itself, between
+     * brokers); only the controller quorum listener stays plain, on loopback.
+     *
+     * @param keystore PKCS12 keystore holding the broker's key and certificate (for localhost)
+     * @param keystorePassword its password (also the key's)
+     * @param certificate the broker's certificate as PEM, the trust anchor clients need
+     * @param users user name → password; must contain {@code admin}, the broker's own user
+     */
+    public record SaslSsl(
+            Path keystore, String keystorePassword, Path certificate, Map<String, String> users) {
+        public SaslSsl {
+            users = Map.copyOf(users);
+            if (!users.containsKey("admin")) {
+                throw new IllegalArgumentException("users must contain 'admin', the broker's own");
+            }
+        }
+
+        /** Kafka client settings to connect as {@code user} with {@code password}. */
+        public Map<String, String> clientProperties(String user, String password) {
+            return Map.of(
+                    "security.protocol", "SASL_SSL",
+                    "sasl.mechanism", "PLAIN",
+                    "sasl.jaas.config", plainLogin(user, password, Map.of()),
+                    "ssl.truststore.type", "PEM",
+                    "ssl.truststore.location", certificate.toString());
+        }
+    }
+
     private final KafkaRaftServer server;
     private final String bootstrapServers;
     private final Path logDir;
+    private final Map<String, String> adminProperties;
     private final AtomicBoolean closed = new AtomicBoolean();
 
-    private EmbeddedKafka(KafkaRaftServer server, String bootstrapServers, Path logDir) {
+    private EmbeddedKafka(
+            KafkaRaftServer server,
+            String bootstrapServers,
+            Path logDir,
+            Map<String, String> adminProperties) {
         this.server = server;
         this.bootstrapServers = bootstrapServers;
         this.logDir = logDir;
+        this.adminProperties = adminProperties;
     }
 
     /**
@@ -54,9 +89,20 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(logDir, Map.of());
     }
 
-    /** As {@link #start(Path)}, with extra broker settings (e.g. listeners with security). */
+    /** As {@link #start(Path)}, with extra broker settings. */
     public static EmbeddedKafka start(Path logDir, Map<String, String> overrides) throws Exception {
+        return start(logDir, overrides, null);
+    }
+
+    /** As {@link #start(Path)}, requiring SASL/PLAIN over TLS from clients. */
+    public static EmbeddedKafka start(Path logDir, SaslSsl security) throws Exception {
+        return start(logDir, Map.of(), security);
+    }
+
+    private static EmbeddedKafka start(Path logDir, Map<String, String> overrides, SaslSsl security)
+            throws Exception {
         Files.createDirectories(logDir);
+        String protocol = security == null ? "PLAINTEXT" : "SASL_SSL";
         int brokerPort = freePort();
         int controllerPort = freePort();
         Properties props = new Properties();
@@ -65,14 +111,34 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("controller.quorum.voters", "1@localhost:" + controllerPort);
         props.put(
                 "listeners",
-                "PLAINTEXT://localhost:"
+                protocol
+                        + "://localhost:"
                         + brokerPort
                         + ",CONTROLLER://localhost:"
                         + controllerPort);
-        props.put("advertised.listeners", "PLAINTEXT://localhost:" + brokerPort);
+        props.put("advertised.listeners", protocol + "://localhost:" + brokerPort);
         props.put("controller.listener.names", "CONTROLLER");
-        props.put("inter.broker.listener.name", "PLAINTEXT");
-        props.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        props.put("inter.broker.listener.name", protocol);
+        props.put(
+                "listener.security.protocol.map",
+                protocol + ":" + protocol + ",CONTROLLER:PLAINTEXT");
+        Map<String, String> adminProperties = Map.of();
+        if (security != null) {
+            String password = security.users().get("admin");
+            props.put("sasl.enabled.mechanisms", "PLAIN");
+            props.put("sasl.mechanism.inter.broker.protocol", "PLAIN");
+            props.put(
+                    "listener.name.sasl_ssl.plain.sasl.jaas.config",
+                    plainLogin("admin", password, security.users()));
+            props.put("ssl.keystore.type", "PKCS12");
+            props.put("ssl.keystore.location", security.keystore().toString());
+            props.put("ssl.keystore.password", security.keystorePassword());
+            props.put("ssl.key.password", security.keystorePassword());
+            // the broker is its own inter-broker client: it must trust its certificate too
+            props.put("ssl.truststore.type", "PEM");
+            props.put("ssl.truststore.location", security.certificate().toString());
+            adminProperties = security.clientProperties("admin", password);
+        }
         props.put("log.dirs", logDir.toString());
         props.put("offsets.topic.replication.factor", "1");
         props.put("offsets.topic.num.partitions", "4");
@@ -100,7 +166,8 @@ public final class EmbeddedKafka implements AutoCloseable {
 
         KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
         server.startup();
-        EmbeddedKafka kafka = new EmbeddedKafka(server, "localhost:" + brokerPort, logDir);
+        EmbeddedKafka kafka =
+                new EmbeddedKafka(server, "localhost:" + brokerPort, logDir, adminProperties);
         kafka.awaitReady();
         return kafka;
     }
@@ -124,7 +191,28 @@ public final class EmbeddedKafka implements AutoCloseable {
     private Admin admin() {
         Properties props = new Properties();
         props.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers);
+        props.putAll(adminProperties);
         return Admin.create(props);
+    }
+
+    /** A JAAS line for PLAIN: the login as {@code user}, and on a broker the accepted users. */
+    private static String plainLogin(String user, String password, Map<String, String> users) {
+        StringBuilder jaas =
+                new StringBuilder(
+                                "org.apache.kafka.common.security.plain.PlainLoginModule required")
+                        .append(" username=\"")
+                        .append(user)
+                        .append("\" password=\"")
+                        .append(password)
+                        .append('"');
+        users.forEach(
+                (name, secret) ->
+                        jaas.append(" user_")
+                                .append(name)
+                                .append("=\"")
+                                .append(secret)
+                                .append('"'));
+        return jaas.append(';').toString();
     }
 
     /** Creates topics with {@code partitions} partitions each, replication factor 1. */
@@ -138,7 +226,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    /** {@code host:port} of the broker's plain-text listener. */
+    /** {@code host:port} of the broker's client listener (plain text, or SASL_SSL if secured). */
     public String bootstrapServers() {
         return bootstrapServers;
     }

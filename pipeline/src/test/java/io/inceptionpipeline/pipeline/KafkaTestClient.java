@@ -13,7 +13,17 @@ final class KafkaTestClient {
 
     /** Sends every message and waits for each to be acknowledged: a refused message fails. */
     static void produce(String bootstrap, String topic, List<byte[][]> keyValues) {
+        produce(bootstrap, topic, keyValues, java.util.Map.of());
+    }
+
+    /** As above, with client settings such as security. */
+    static void produce(
+            String bootstrap,
+            String topic,
+            List<byte[][]> keyValues,
+            java.util.Map<String, String> clientProperties) {
         Properties props = new Properties();
+        props.putAll(clientProperties);
         props.put("bootstrap.servers", bootstrap);
         props.put("key.serializer", ByteArraySerializer.class.getName());
         props.put("value.serializer", ByteArraySerializer.class.getName());
