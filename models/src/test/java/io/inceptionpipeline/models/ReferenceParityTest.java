@@ -2,6 +2,7 @@ package io.inceptionpipeline.models;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ai.djl.Device;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
@@ -9,6 +10,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
+import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.layers.ConvNormAct;
 import io.inceptionpipeline.models.spec.ModelRegistry;
 import io.inceptionpipeline.models.spec.ModelSpec;
@@ -17,9 +19,12 @@ import io.inceptionpipeline.models.weights.SeededWeights;
 import io.inceptionpipeline.models.weights.StateDict;
 import io.inceptionpipeline.models.weights.WeightImporter;
 import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.ValueSource;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Every network of the family reproduces its reference implementation (timm or torchvision, run by
@@ -32,23 +37,31 @@ class ReferenceParityTest {
 
     @TempDir Path dir;
 
-    @ParameterizedTest
-    @ValueSource(
-            strings = {
-                "inception_resnet_v2",
-                "inception_v3",
-                "inception_v4",
-                "googlenet",
-                "bninception",
-                "inception_resnet_v1",
-                "inception_resnet_v1_imagenet",
-                "legacy_xception"
-            })
-    void reproducesTheReference(String name) throws Exception {
+    static final List<String> FAMILY =
+            List.of(
+                    "inception_resnet_v2",
+                    "inception_v3",
+                    "inception_v4",
+                    "googlenet",
+                    "bninception",
+                    "inception_resnet_v1",
+                    "inception_resnet_v1_imagenet",
+                    "legacy_xception");
+
+    /** Every network on both engines: each must reproduce the reference on its own. */
+    static Stream<Arguments> cases() {
+        return ScoringModel.ENGINES.values().stream()
+                .flatMap(engine -> FAMILY.stream().map(name -> Arguments.of(name, engine)));
+    }
+
+    @ParameterizedTest(name = "{0} on {1}")
+    @MethodSource("cases")
+    void reproducesTheReference(String name, String engine) throws Exception {
         Reference reference = Reference.load(name);
         ModelSpec spec = ModelRegistry.get(name);
         int size = reference.inputSize();
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager = NDManager.newBaseManager(Device.cpu(), engine)) {
+            assertThat(manager.getEngine().getEngineName()).isEqualTo(engine);
             ClassifierNetwork net = spec.network().apply(reference.numClasses());
             net.setInitializer(Initializer.ZEROS, p -> true);
             net.initialize(manager, DataType.FLOAT32, new Shape(1, 3, size, size));
@@ -64,10 +77,10 @@ class ReferenceParityTest {
             WeightImporter.importSafetensors(net, weights);
 
             NDArray input = manager.create(Reference.inputs(size), new Shape(2, 3, size, size));
-            assertMatches(reference, net, input, name + ", BatchNorm separate");
+            assertMatches(reference, net, input, name + " on " + engine + ", BatchNorm separate");
             // The inference path folds BatchNorm into the convolutions; it must agree as well.
             ConvNormAct.foldAll(net, true);
-            assertMatches(reference, net, input, name + ", BatchNorm folded");
+            assertMatches(reference, net, input, name + " on " + engine + ", BatchNorm folded");
         }
     }
 

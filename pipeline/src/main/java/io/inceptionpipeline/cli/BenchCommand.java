@@ -84,7 +84,7 @@ final class BenchCommand implements Callable<Integer> {
                     size,
                     size,
                     macs / 1e9,
-                    ScoringModel.DEFAULT_ENGINE,
+                    model.engine(),
                     model.device(),
                     unfolded ? "separate" : "folded",
                     System.getenv()

@@ -103,6 +103,12 @@ final class JobCliOptions {
     String model;
 
     @Option(
+            names = "--engine",
+            defaultValue = "mxnet",
+            description = "Deep learning engine: mxnet or pytorch. Default: ${DEFAULT-VALUE}.")
+    String engine;
+
+    @Option(
             names = "--weights",
             paramLabel = "FILE",
             description =
@@ -215,6 +221,7 @@ final class JobCliOptions {
                 .topK(topK)
                 .embeddings(embeddings)
                 .model(model, weights)
+                .engine(engine)
                 .cropMode(cropMode)
                 .allowedRoots(allowedRoots)
                 .allowedHosts(allowedHosts)

@@ -46,6 +46,15 @@ final class ModelOptions {
     int threads;
 
     @Option(
+            names = "--engine",
+            defaultValue = "mxnet",
+            description = {
+                "Deep learning engine: mxnet (Apache MXNet 1.9.1, MKL build) or pytorch (LibTorch 2.7.1,",
+                "CPU build bundled). Same networks, same weights. Default: ${DEFAULT-VALUE}."
+            })
+    String engine;
+
+    @Option(
             names = "--device",
             defaultValue = "auto",
             description =
@@ -63,7 +72,7 @@ final class ModelOptions {
     ScoringModel load() throws IOException {
         NativeThreads.configure(threads);
         WeightsSource source = WeightsSource.orDefault(spec(), weights, RANDOM_WEIGHTS_SEED);
-        return ScoringModel.load(spec(), source, parseDevice());
+        return ScoringModel.load(spec(), source, parseDevice(), ScoringModel.engineName(engine));
     }
 
     private Device parseDevice() {

@@ -217,6 +217,7 @@ final class ScoreCommand implements Callable<Integer> {
         try {
             CropMode.parse(preprocess);
             modelOptions.spec();
+            ScoringModel.engineName(modelOptions.engine);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }

@@ -1,6 +1,7 @@
 package io.inceptionpipeline.pipeline;
 
 import io.inceptionpipeline.models.image.CropMode;
+import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.spec.ModelRegistry;
 import io.inceptionpipeline.operators.decode.PrepareConfig;
 import io.inceptionpipeline.operators.fetch.FetchConfig;
@@ -64,6 +65,7 @@ public record JobOptions(
         boolean applyExif = true;
         String model = "inception_resnet_v2";
         String weights;
+        String engine = "mxnet";
         String cropMode = "center";
         int batchSize = 8;
         long maxBatchDelayMs = 200;
@@ -161,6 +163,12 @@ public record JobOptions(
         public Builder model(String name, String weightsFile) {
             model = name;
             weights = weightsFile;
+            return this;
+        }
+
+        /** The deep learning engine: {@code mxnet} (default) or {@code pytorch}. */
+        public Builder engine(String v) {
+            engine = v;
             return this;
         }
 
@@ -294,7 +302,14 @@ public record JobOptions(
                     batchSize,
                     maxBatchDelayMs,
                     new ModelScorerFactory(
-                            model, weights, 42, topK, embeddings, ompThreads, version),
+                            model,
+                            weights,
+                            42,
+                            ScoringModel.engineName(engine),
+                            topK,
+                            embeddings,
+                            ompThreads,
+                            version),
                     exactlyOnce,
                     transactionalIdPrefix,
                     checkpointIntervalMs);

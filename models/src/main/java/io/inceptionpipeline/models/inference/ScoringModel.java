@@ -49,6 +49,21 @@ public final class ScoringModel implements AutoCloseable {
     /** DJL engine the models run on unless told otherwise. */
     public static final String DEFAULT_ENGINE = "MXNet";
 
+    /** The engines users can pick ({@code --engine}), by option value. */
+    public static final Map<String, String> ENGINES =
+            java.util.Collections.unmodifiableMap(
+                    new java.util.TreeMap<>(Map.of("mxnet", "MXNet", "pytorch", "PyTorch")));
+
+    /** DJL's name of the engine an option value ({@code mxnet}, {@code pytorch}) names. */
+    public static String engineName(String option) {
+        String name = ENGINES.get(option.trim().toLowerCase(java.util.Locale.ROOT));
+        if (name == null) {
+            throw new IllegalArgumentException(
+                    "Unknown engine '" + option + "'; known engines: " + ENGINES.keySet());
+        }
+        return name;
+    }
+
     private static final String PROP_MODEL = "inception.model";
     private static final String PROP_CLASSES = "inception.numClasses";
     private static final String PROP_DIGEST = "inception.weightsDigest";
@@ -332,6 +347,11 @@ public final class ScoringModel implements AutoCloseable {
     }
 
     /** The device the model runs on. */
+    /** DJL's name of the engine this model runs on. */
+    public String engine() {
+        return model.getNDManager().getEngine().getEngineName();
+    }
+
     public Device device() {
         return model.getNDManager().getDevice();
     }

@@ -97,12 +97,7 @@ public final class Layers {
 
     /** Average pooling whose border windows divide by the pixels they cover, not by k². */
     public static Block avgPoolExcludingPadding(int kernel, int stride, int padding) {
-        return Pool.avgPool2dBlock(
-                new Shape(kernel, kernel),
-                new Shape(stride, stride),
-                new Shape(padding, padding),
-                false,
-                false);
+        return new AvgPoolExcludingPadding(kernel, stride, padding);
     }
 
     /** Layers applied in order; state-dict names {@code 0}, {@code 1}, ... like nn.Sequential. */

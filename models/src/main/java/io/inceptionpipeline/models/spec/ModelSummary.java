@@ -5,6 +5,7 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.initializer.Initializer;
 import io.inceptionpipeline.models.ClassifierNetwork;
+import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.weights.StateDict;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,7 +19,8 @@ public record ModelSummary(ModelSpec spec, long parameters, long macs) {
 
     /** Builds the network of {@code spec} with its standard head and measures it. */
     public static ModelSummary of(ModelSpec spec) {
-        try (NDManager manager = NDManager.newBaseManager()) {
+        try (NDManager manager =
+                NDManager.newBaseManager(ai.djl.Device.cpu(), ScoringModel.DEFAULT_ENGINE)) {
             ClassifierNetwork net = spec.network().apply(spec.numClasses());
             net.setInitializer(Initializer.ZEROS, p -> true);
             Shape input = new Shape(spec.inputShape(1));

@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
  * @param model registry name
  * @param weights weights file, or null for seeded random weights (benchmarks)
  * @param randomSeed seed of the random weights
+ * @param engine DJL's engine name ({@code MXNet}, {@code PyTorch})
  * @param topK classes per prediction
  * @param embeddings whether predictions carry the embedding
  * @param ompThreads OpenMP threads of the engine in this JVM (0: one per processor)
@@ -38,6 +39,7 @@ public record ModelScorerFactory(
         String model,
         String weights,
         long randomSeed,
+        String engine,
         int topK,
         boolean embeddings,
         int ompThreads,
@@ -56,14 +58,14 @@ public record ModelScorerFactory(
     @Override
     public BatchScorer open(int subtask) throws Exception {
         NativeThreads.configure(ompThreads);
-        int gpus = Engine.getEngine(ScoringModel.DEFAULT_ENGINE).getGpuCount();
+        int gpus = Engine.getEngine(engine).getGpuCount();
         Device device = gpus > 0 ? Device.gpu(subtask % gpus) : Device.cpu();
         WeightsSource source =
                 WeightsSource.orDefault(
                         ModelRegistry.get(model),
                         weights == null ? null : Path.of(weights),
                         randomSeed);
-        ScoringModel loaded = ScoringModel.load(ModelRegistry.get(model), source, device);
+        ScoringModel loaded = ScoringModel.load(ModelRegistry.get(model), source, device, engine);
         if (loaded.randomWeights()) {
             LOG.warn(
                     "Subtask {} scores with seeded RANDOM weights: predictions are meaningless",
