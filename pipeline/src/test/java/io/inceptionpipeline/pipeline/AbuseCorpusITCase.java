@@ -29,10 +29,7 @@ import java.util.Map;
 import java.util.concurrent.Executors;
 import java.util.stream.Collectors;
 import javax.imageio.ImageIO;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -365,11 +362,7 @@ class AbuseCorpusITCase {
                         .exactlyOnce(true)
                         .transactionalIdPrefix("abuse-" + System.nanoTime())
                         .build();
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        ScoringJob.wireKafka(env, options);
-        env.execute("abuse-corpus");
+        JobRun.toEnd(options, "abuse-corpus");
 
         Map<String, Integer> scored = new LinkedHashMap<>();
         for (ConsumerRecord<byte[], byte[]> r :

@@ -23,9 +23,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import javax.imageio.ImageIO;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -86,11 +83,7 @@ class FashionMnistPipelineITCase {
                         .checkpointIntervalMs(2000)
                         .transactionalIdPrefix("fm-" + System.nanoTime())
                         .build();
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        ScoringJob.wireKafka(env, options);
-        env.execute("fashion-mnist-it");
+        JobRun.toEnd(options, "fashion-mnist-it");
 
         RunSummary summary =
                 RunSummary.read(kafka.bootstrapServers(), "fm-out", "fm-dead", Map.of());

@@ -23,7 +23,6 @@ import java.util.Map;
 import java.util.Random;
 import javax.imageio.ImageIO;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.junit.jupiter.api.AfterAll;
@@ -227,13 +226,7 @@ class ScoringJobITCase {
                         .exactlyOnce(true)
                         .transactionalIdPrefix("it-" + System.nanoTime())
                         .build();
-        // A failure must fail the test, not restart the job forever.
-        org.apache.flink.configuration.Configuration conf =
-                new org.apache.flink.configuration.Configuration();
-        conf.set(org.apache.flink.configuration.RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        ScoringJob.wireKafka(env, options);
-        env.execute("scoring-it");
+        JobRun.toEnd(options, "scoring-it");
 
         List<Prediction> predictions = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :

@@ -14,10 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.runtime.testutils.MiniClusterResourceConfiguration;
-import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import org.apache.flink.test.junit5.MiniClusterExtension;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -155,11 +152,7 @@ class SecuredKafkaITCase {
                         .exactlyOnce(true)
                         .transactionalIdPrefix("secure-" + System.nanoTime())
                         .build();
-        Configuration conf = new Configuration();
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        ScoringJob.wireKafka(env, options);
-        env.execute("secured-kafka");
+        JobRun.toEnd(options, "secured-kafka");
 
         List<String> scored = new ArrayList<>();
         for (ConsumerRecord<byte[], byte[]> r :
