@@ -346,12 +346,12 @@ public final class ScoringModel implements AutoCloseable {
         return random;
     }
 
-    /** The device the model runs on. */
     /** DJL's name of the engine this model runs on. */
     public String engine() {
         return model.getNDManager().getEngine().getEngineName();
     }
 
+    /** The device the model runs on. */
     public Device device() {
         return model.getNDManager().getDevice();
     }
