@@ -375,6 +375,12 @@ class AbuseCorpusITCase {
                 RunSummary.readAll(kafka.bootstrapServers(), dead, Map.of())) {
             ScoringFailure f = AvroCodec.decodeFailure(r.value());
             String id = f.getRequestId() != null ? f.getRequestId() : sentAs(f);
+            if (f.getRequestId() == null) {
+                // an unreadable message's dead letter carries the key it arrived with
+                assertThat(r.key()).isNotNull();
+                assertThat(new String(r.key(), StandardCharsets.UTF_8)).isEqualTo(id);
+                assertThat(toArray(f.getOriginalKey())).isEqualTo(r.key());
+            }
             failed.computeIfAbsent(id, k -> new ArrayList<>()).add(f);
         }
 

@@ -43,8 +43,31 @@ public final class AvroCodec {
         return Prediction.getDecoder().decode(bytes);
     }
 
+    /** Decodes a dead letter, written with this or an older version of its schema. */
     public static ScoringFailure decodeFailure(byte[] bytes) throws IOException {
-        return ScoringFailure.getDecoder().decode(bytes);
+        return FAILURE_DECODER.decode(bytes);
+    }
+
+    /**
+     * Every earlier version of ScoringFailure, kept in {@code avro-history/} (schemas/README.md).
+     */
+    private static final BinaryMessageDecoder<ScoringFailure> FAILURE_DECODER =
+            withHistory(ScoringFailure.createDecoder(null), "ScoringFailure-1.avsc");
+
+    private static <T> BinaryMessageDecoder<T> withHistory(
+            BinaryMessageDecoder<T> decoder, String... versions) {
+        for (String version : versions) {
+            try (java.io.InputStream in =
+                    AvroCodec.class.getResourceAsStream("/avro-history/" + version)) {
+                if (in == null) {
+                    throw new IllegalStateException("Missing schema history " + version);
+                }
+                decoder.addSchema(new org.apache.avro.Schema.Parser().parse(in));
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            }
+        }
+        return decoder;
     }
 
     /**

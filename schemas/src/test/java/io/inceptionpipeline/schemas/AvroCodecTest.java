@@ -113,6 +113,33 @@ class AvroCodecTest {
         assertThat(read.getAttributes()).isNull();
     }
 
+    @Test
+    void readsDeadLettersWrittenBeforeOriginalKey() throws Exception {
+        Schema v1;
+        try (var in = AvroCodec.class.getResourceAsStream("/avro-history/ScoringFailure-1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        assertThat(v1.getField("original_key")).isNull();
+        GenericRecord old = new GenericData.Record(v1);
+        old.put("stage", new GenericData.EnumSymbol(v1.getField("stage").schema(), "DECODE"));
+        old.put("code", new GenericData.EnumSymbol(v1.getField("code").schema(), "CORRUPT_IMAGE"));
+        old.put("request_id", "old-1");
+        old.put("message", "truncated");
+        old.put("failed_at", 1_700_000_000_000L);
+        ByteBuffer bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+        byte[] array = new byte[bytes.remaining()];
+        bytes.get(array);
+
+        ScoringFailure read = AvroCodec.decodeFailure(array);
+        assertThat(read.getRequestId()).isEqualTo("old-1");
+        assertThat(read.getCode()).isEqualTo(ErrorCode.CORRUPT_IMAGE);
+        assertThat(read.getOriginalKey()).isNull();
+        // and the current writer's messages still read
+        assertThat(AvroCodec.decodeFailure(AvroCodec.encode(read)).getRequestId())
+                .isEqualTo("old-1");
+    }
+
     /** A code added by a newer writer reads as UNKNOWN, not as an error. */
     @Test
     void anUnknownErrorCodeReadsAsUnknown() throws Exception {

@@ -24,6 +24,10 @@ public final class Failures {
 
     private Failures() {}
 
+    private static ByteBuffer capped(byte[] bytes) {
+        return ByteBuffer.wrap(Arrays.copyOf(bytes, Math.min(bytes.length, MAX_ORIGINAL_BYTES)));
+    }
+
     /** A request that failed after it was read. */
     public static ScoringFailure of(
             ImageRequest request, Stage stage, ErrorCode code, String message) {
@@ -42,7 +46,7 @@ public final class Failures {
                 .build();
     }
 
-    /** A message that could not be read as a request; keeps (the start of) its bytes. */
+    /** A message that could not be read as a request; keeps (the start of) its key and bytes. */
     public static ScoringFailure unreadable(RawMessage message, ErrorCode code, String why) {
         byte[] value = message.value == null ? new byte[0] : message.value;
         return ScoringFailure.newBuilder()
@@ -50,9 +54,8 @@ public final class Failures {
                 .setCode(code)
                 .setMessage(why)
                 .setSource(new SourcePosition(message.topic, message.partition, message.offset))
-                .setOriginalValue(
-                        ByteBuffer.wrap(
-                                Arrays.copyOf(value, Math.min(value.length, MAX_ORIGINAL_BYTES))))
+                .setOriginalValue(capped(value))
+                .setOriginalKey(message.key == null ? null : capped(message.key))
                 .setFailedAt(Instant.now())
                 .build();
     }
