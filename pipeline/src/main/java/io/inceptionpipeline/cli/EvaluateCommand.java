@@ -87,12 +87,8 @@ final class EvaluateCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "--split is test or train; --batch-size >= 1; --limit >= 0");
         }
-        ScoringModel loaded;
-        try {
-            loaded = modelOptions.load();
-        } catch (IOException | RuntimeException e) {
-            System.err.println(
-                    "error: cannot load model " + modelOptions.model + ": " + e.getMessage());
+        ScoringModel loaded = modelOptions.loadOrReport();
+        if (loaded == null) {
             return Main.EXIT_MODEL_ERROR;
         }
         Evaluation evaluation;

@@ -75,6 +75,19 @@ final class ModelOptions {
         return ScoringModel.load(spec(), source, parseDevice(), ScoringModel.engineName(engine));
     }
 
+    /**
+     * Loads the model, or prints why it cannot be loaded and returns null: the caller then exits
+     * with {@link Main#EXIT_MODEL_ERROR}.
+     */
+    ScoringModel loadOrReport() {
+        try {
+            return load();
+        } catch (IOException | RuntimeException e) {
+            System.err.println("error: cannot load model " + model + ": " + e.getMessage());
+            return null;
+        }
+    }
+
     private Device parseDevice() {
         String value = device.trim().toLowerCase(java.util.Locale.ROOT);
         if (value.equals("auto")) {

@@ -140,12 +140,8 @@ final class ScoreCommand implements Callable<Integer> {
         CropMode cropMode = CropMode.parse(preprocess);
         List<Item> items = expand(inputs);
 
-        ScoringModel model;
-        try {
-            model = modelOptions.load();
-        } catch (IOException | RuntimeException e) {
-            System.err.println(
-                    "error: cannot load model " + modelOptions.model + ": " + e.getMessage());
+        ScoringModel model = modelOptions.loadOrReport();
+        if (model == null) {
             return Main.EXIT_MODEL_ERROR;
         }
         String weights = model.randomWeights() ? "random" : model.weightsDigest();
