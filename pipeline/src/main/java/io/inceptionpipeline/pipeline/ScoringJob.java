@@ -30,9 +30,10 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * bounded sources and collecting sinks.
  *
  * <pre>
- * messages → deserialize → fetch (async I/O) → decode &amp; crop (8-bit) → keyBy(bucket)
+ * messages → deserialize → keyBy(request id): drop duplicate ids → fetch (async I/O)
+ *          → decode &amp; crop (8-bit) → keyBy(bucket)
  *          → batch &amp; infer (keyed state, size or timer) → predictions
- * every operator's failures (side output) → dead letters
+ * every operator's failures (side output) → count by stage/code → dead letters
  * </pre>
  *
  * Fetching and decoding scale with {@code fetchParallelism}, inference with {@code

@@ -91,6 +91,13 @@ public final class SafetensorsFile implements AutoCloseable {
             if (headerLength <= 0
                     || headerLength > MAX_HEADER_BYTES
                     || 8 + headerLength > fileSize) {
+                if (isPickle(lengthBytes.array())) {
+                    throw new IOException(
+                            path
+                                    + " is a PyTorch pickle checkpoint (torch.save), which this"
+                                    + " project never loads: unpickling runs code from the file."
+                                    + " Save the state dict with safetensors.torch.save_file.");
+                }
                 throw malformed(
                         path,
                         "header length "
@@ -300,6 +307,17 @@ public final class SafetensorsFile implements AutoCloseable {
             }
             at += n;
         }
+    }
+
+    /**
+     * Whether a file that is not safetensors looks like what {@code torch.save} writes: a zip
+     * archive holding a pickle ({@code PK\3\4}), or a bare pickle (protocol 2 to 5: {@code 0x80},
+     * then the protocol number).
+     */
+    static boolean isPickle(byte[] start) {
+        boolean zip = start[0] == 'P' && start[1] == 'K' && start[2] == 3 && start[3] == 4;
+        boolean pickle = (start[0] & 0xff) == 0x80 && start[1] >= 2 && start[1] <= 5;
+        return zip || pickle;
     }
 
     private static IOException malformed(Path path, String why) {

@@ -88,6 +88,20 @@ class SafetensorsFileTest {
     }
 
     @Test
+    void refusesPyTorchPickleCheckpointsWithoutReadingThem() throws Exception {
+        Path zipped = dir.resolve("model.pt");
+        Files.write(zipped, new byte[] {'P', 'K', 3, 4, 20, 0, 0, 0, 8, 0, 0, 0});
+        assertThatThrownBy(() -> SafetensorsFile.open(zipped))
+                .hasMessageContaining("PyTorch pickle checkpoint")
+                .hasMessageContaining("safetensors.torch.save_file");
+
+        Path legacy = dir.resolve("model.pth");
+        Files.write(legacy, new byte[] {(byte) 0x80, 2, (byte) 0x8a, 10, 0, 0, 0, 0, 0, 0});
+        assertThatThrownBy(() -> SafetensorsFile.open(legacy))
+                .hasMessageContaining("PyTorch pickle checkpoint");
+    }
+
+    @Test
     void refusesMalformedFilesWithTheReason() throws Exception {
         Path tiny = dir.resolve("tiny.safetensors");
         Files.write(tiny, new byte[] {1, 2, 3});
