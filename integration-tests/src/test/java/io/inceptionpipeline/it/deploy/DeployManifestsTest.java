@@ -369,7 +369,7 @@ class DeployManifestsTest {
         assertThat(kafkaEnv).isNotEmpty();
         for (String variable : kafkaEnv.keySet()) {
             String key = variable.substring("KAFKA_".length()).toLowerCase().replace("_", ".");
-            assertThat(brokerKeys).as(variable).contains(key);
+            assertThat(brokerKeys.contains(key)).as(variable + ": broker setting " + key).isTrue();
         }
 
         // Every host path a service mounts or reads exists.
@@ -408,7 +408,10 @@ class DeployManifestsTest {
             topic.at("/spec/config")
                     .fieldNames()
                     .forEachRemaining(
-                            k -> assertThat(topicConfigs).as("topic config " + k).contains(k));
+                            k ->
+                                    assertThat(topicConfigs.contains(k))
+                                            .as("topic config " + k)
+                                            .isTrue());
         }
 
         String script = Files.readString(DEPLOY.resolve("topics/create-topics.sh"));
@@ -421,9 +424,9 @@ class DeployManifestsTest {
         int configs = 0;
         while (config.find()) {
             configs++;
-            assertThat(topicConfigs)
+            assertThat(topicConfigs.contains(config.group(1)))
                     .as("topic config " + config.group(1))
-                    .contains(config.group(1));
+                    .isTrue();
         }
         assertThat(configs).isGreaterThanOrEqualTo(4);
         assertThat(scripted).isEqualTo(strimzi);
