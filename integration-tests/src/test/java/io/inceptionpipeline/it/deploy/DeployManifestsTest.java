@@ -129,10 +129,16 @@ class DeployManifestsTest {
                             assertThat(c[0]).isEqualTo("pipeline/target/flink-lib/*.jar");
                             assertThat(c[1]).isEqualTo("/opt/flink/lib/");
                         });
+        List<String> sent =
+                Files.readAllLines(DEPLOY.resolve("docker/Dockerfile.dockerignore")).stream()
+                        .filter(line -> line.startsWith("!"))
+                        .map(line -> line.substring(1))
+                        .toList();
         for (String[] copy : copies) {
             if (!copy[0].startsWith("pipeline/target/")) {
                 assertThat(REPO.resolve(copy[0])).as("COPY source").exists();
             }
+            assertThat(sent).as("the build context includes " + copy[0]).contains(copy[0]);
         }
         assertThat(docker)
                 .as("the reporter's port is exposed")
@@ -214,17 +220,24 @@ class DeployManifestsTest {
                 .isEqualTo(Math.max(options.fetchParallelism(), options.inferenceParallelism()));
         assertThat(job.path("upgradeMode").asText()).isEqualTo("savepoint");
 
-        // --weights must be on a volume every TaskManager mounts.
-        JsonNode taskManager = deployment.at("/spec/taskManager/podTemplate/spec");
+        // --weights must be on a volume of the common pod template: the TaskManagers load the
+        // file and the JobManager, which runs JobMain, checks that it exists.
+        JsonNode pod = deployment.at("/spec/podTemplate/spec");
+        Set<String> volumes = new HashSet<>();
+        pod.path("volumes").forEach(v -> volumes.add(v.path("name").asText()));
         List<String> mounts = new ArrayList<>();
-        mainContainer(taskManager)
-                .path("volumeMounts")
-                .forEach(m -> mounts.add(m.path("mountPath").asText()));
-        for (String weights : JobArguments.values(args, "--weights")) {
-            assertThat(mounts)
-                    .as("mount holding " + weights)
-                    .anyMatch(m -> weights.startsWith(m + "/"));
+        for (JsonNode mount : mainContainer(pod).path("volumeMounts")) {
+            assertThat(volumes)
+                    .as("volume of mount " + mount)
+                    .contains(mount.path("name").asText());
+            mounts.add(mount.path("mountPath").asText());
         }
+        List<String> weights = JobArguments.values(args, "--weights");
+        assertThat(weights).isNotEmpty();
+        for (String file : weights) {
+            assertThat(mounts).as("mount holding " + file).anyMatch(m -> file.startsWith(m + "/"));
+        }
+        JsonNode taskManager = deployment.at("/spec/taskManager/podTemplate/spec");
         assertThat(mainContainer(taskManager).at("/resources/limits/nvidia.com~1gpu").asInt())
                 .as("one GPU per TaskManager")
                 .isEqualTo(1);
