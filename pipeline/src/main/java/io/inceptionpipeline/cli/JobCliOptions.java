@@ -191,6 +191,13 @@ final class JobCliOptions {
     long checkpointIntervalMs;
 
     @Option(
+            names = "--duplicate-id-window-ms",
+            defaultValue = "600000",
+            description =
+                    "A request whose id was already received this recently becomes a DUPLICATE_REQUEST_ID dead letter instead of a second prediction (0: no check; ids are kept in Flink state this long). Default: ${DEFAULT-VALUE}.")
+    long duplicateWindowMs;
+
+    @Option(
             names = "--kafka-property",
             paramLabel = "KEY=VALUE",
             description =
@@ -233,6 +240,7 @@ final class JobCliOptions {
                 .exactlyOnce(delivery.equals("exactly-once"))
                 .transactionalIdPrefix(transactionalIdPrefix)
                 .checkpointIntervalMs(checkpointIntervalMs)
+                .duplicateWindowMs(duplicateWindowMs)
                 .ompThreads(threads)
                 .version(Main.version());
     }

@@ -94,6 +94,16 @@ public final class EmbeddedKafka implements AutoCloseable {
         return start(logDir, overrides, null);
     }
 
+    /**
+     * Starts the broker on the given ports, formatting {@code logDir} only if it is not formatted
+     * yet: a broker restarted this way keeps its topics, offsets and transactions.
+     */
+    public static EmbeddedKafka start(
+            Path logDir, int brokerPort, int controllerPort, Map<String, String> overrides)
+            throws Exception {
+        return start(logDir, brokerPort, controllerPort, overrides, null);
+    }
+
     /** As {@link #start(Path)}, requiring SASL/PLAIN over TLS from clients. */
     public static EmbeddedKafka start(Path logDir, SaslSsl security) throws Exception {
         return start(logDir, Map.of(), security);
@@ -101,10 +111,18 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     private static EmbeddedKafka start(Path logDir, Map<String, String> overrides, SaslSsl security)
             throws Exception {
+        return start(logDir, freePort(), freePort(), overrides, security);
+    }
+
+    private static EmbeddedKafka start(
+            Path logDir,
+            int brokerPort,
+            int controllerPort,
+            Map<String, String> overrides,
+            SaslSsl security)
+            throws Exception {
         Files.createDirectories(logDir);
         String protocol = security == null ? "PLAINTEXT" : "SASL_SSL";
-        int brokerPort = freePort();
-        int controllerPort = freePort();
         Properties props = new Properties();
         props.put("process.roles", "broker,controller");
         props.put("node.id", "1");
@@ -153,6 +171,19 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.putAll(overrides);
         KafkaConfig config = KafkaConfig.fromProps(props, false);
 
+        if (!Files.exists(logDir.resolve("meta.properties"))) {
+            format(logDir);
+        }
+
+        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
+        server.startup();
+        EmbeddedKafka kafka =
+                new EmbeddedKafka(server, "localhost:" + brokerPort, logDir, adminProperties);
+        kafka.awaitReady();
+        return kafka;
+    }
+
+    private static void format(Path logDir) throws Exception {
         new Formatter()
                 .setPrintStream(new PrintStream(OutputStream.nullOutputStream()))
                 .setNodeId(1)
@@ -163,13 +194,6 @@ public final class EmbeddedKafka implements AutoCloseable {
                 .setReleaseVersion(MetadataVersion.LATEST_PRODUCTION)
                 .setSupportedFeatures(Feature.PRODUCTION_FEATURES)
                 .run();
-
-        KafkaRaftServer server = new KafkaRaftServer(config, Time.SYSTEM);
-        server.startup();
-        EmbeddedKafka kafka =
-                new EmbeddedKafka(server, "localhost:" + brokerPort, logDir, adminProperties);
-        kafka.awaitReady();
-        return kafka;
     }
 
     private void awaitReady() throws Exception {

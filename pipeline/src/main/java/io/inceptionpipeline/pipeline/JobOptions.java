@@ -35,7 +35,8 @@ public record JobOptions(
         ModelScorerFactory scorer,
         boolean exactlyOnce,
         String transactionalIdPrefix,
-        long checkpointIntervalMs)
+        long checkpointIntervalMs,
+        long duplicateWindowMs)
         implements Serializable {
 
     public static Builder builder() {
@@ -75,6 +76,7 @@ public record JobOptions(
         boolean exactlyOnce = true;
         String transactionalIdPrefix = "inception-pipeline";
         long checkpointIntervalMs = 5000;
+        long duplicateWindowMs = 600_000;
         String version = "dev";
 
         public Builder bootstrapServers(String v) {
@@ -213,6 +215,12 @@ public record JobOptions(
             return this;
         }
 
+        /** How long a request id is remembered to catch duplicates; 0: not checked. */
+        public Builder duplicateWindowMs(long v) {
+            duplicateWindowMs = v;
+            return this;
+        }
+
         public Builder version(String v) {
             version = v;
             return this;
@@ -246,6 +254,7 @@ public record JobOptions(
                     "batch size must be in [1, 4096], got %s",
                     batchSize);
             check(maxBatchDelayMs >= 0, "max batch delay must not be negative");
+            check(duplicateWindowMs >= 0, "the duplicate-id window must not be negative");
             check(topK >= 1, "top-k must be >= 1");
             check(
                     !exactlyOnce || checkpointIntervalMs > 0,
@@ -312,7 +321,8 @@ public record JobOptions(
                             version),
                     exactlyOnce,
                     transactionalIdPrefix,
-                    checkpointIntervalMs);
+                    checkpointIntervalMs,
+                    duplicateWindowMs);
         }
 
         private static void check(boolean condition, String message, Object... args) {

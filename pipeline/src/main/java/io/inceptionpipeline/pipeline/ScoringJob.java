@@ -4,14 +4,17 @@ import io.inceptionpipeline.operators.batch.BatchInferenceFunction;
 import io.inceptionpipeline.operators.batch.BucketKeys;
 import io.inceptionpipeline.operators.decode.DecodeCropFunction;
 import io.inceptionpipeline.operators.deserialize.DeserializeFunction;
+import io.inceptionpipeline.operators.deserialize.DropDuplicateRequests;
 import io.inceptionpipeline.operators.failure.Failures;
 import io.inceptionpipeline.operators.fetch.FetchFunction;
+import io.inceptionpipeline.operators.metrics.FailureMetrics;
 import io.inceptionpipeline.operators.records.CroppedImage;
 import io.inceptionpipeline.operators.records.FetchedImage;
 import io.inceptionpipeline.operators.records.ImageRequest;
 import io.inceptionpipeline.operators.records.RawMessage;
 import io.inceptionpipeline.schemas.Prediction;
 import io.inceptionpipeline.schemas.ScoringFailure;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
@@ -75,11 +78,25 @@ public final class ScoringJob {
             Sink<Prediction> predictionSink,
             Sink<ScoringFailure> deadLetterSink,
             JobOptions options) {
-        SingleOutputStreamOperator<ImageRequest> requests =
+        SingleOutputStreamOperator<ImageRequest> deserialized =
                 messages.process(new DeserializeFunction())
                         .name("deserialize")
                         .uid("deserialize")
                         .setParallelism(options.fetchParallelism());
+        SingleOutputStreamOperator<ImageRequest> requests = deserialized;
+        DataStream<ScoringFailure> duplicates = null;
+        if (options.duplicateWindowMs() > 0) {
+            SingleOutputStreamOperator<ImageRequest> unique =
+                    requests.keyBy(request -> request.requestId)
+                            .process(
+                                    new DropDuplicateRequests(
+                                            Duration.ofMillis(options.duplicateWindowMs())))
+                            .name("drop-duplicate-ids")
+                            .uid("drop-duplicate-ids")
+                            .setParallelism(options.fetchParallelism());
+            duplicates = unique.getSideOutput(Failures.TAG);
+            requests = unique;
+        }
 
         // Flink's own async timeout backs up the fetcher's: a little later, so the fetcher's
         // precise error code normally wins.
@@ -122,8 +139,20 @@ public final class ScoringJob {
                 .uid("predictions-sink")
                 .setParallelism(options.inferenceParallelism());
 
-        requests.getSideOutput(Failures.TAG)
-                .union(crops.getSideOutput(Failures.TAG), predictions.getSideOutput(Failures.TAG))
+        DataStream<ScoringFailure> failures =
+                deserialized
+                        .getSideOutput(Failures.TAG)
+                        .union(
+                                crops.getSideOutput(Failures.TAG),
+                                predictions.getSideOutput(Failures.TAG));
+        if (duplicates != null) {
+            failures = failures.union(duplicates);
+        }
+        failures.map(new FailureMetrics())
+                .returns(new AvroTypeInfo<>(ScoringFailure.class))
+                .name("count-failures")
+                .uid("count-failures")
+                .setParallelism(options.fetchParallelism())
                 .sinkTo(deadLetterSink)
                 .name("dead-letters")
                 .uid("dead-letters-sink")

@@ -141,6 +141,8 @@ class AbuseCorpusITCase {
         }
     }
 
+    private static final String DUPLICATE = "duplicate-id";
+
     private final List<byte[][]> messages = new ArrayList<>();
     private final Map<String, Expected> expected = new LinkedHashMap<>();
 
@@ -337,6 +339,18 @@ class AbuseCorpusITCase {
 
         request("good-file-2", good.toUri().toString(), Expected.scored());
 
+        // the same request id twice: the first is scored, the copy becomes a dead letter
+        request(DUPLICATE, good.toUri().toString(), Expected.scored());
+        messages.add(
+                new byte[][] {
+                    bytes(DUPLICATE),
+                    AvroCodec.encode(
+                            ScoringRequest.newBuilder()
+                                    .setRequestId(DUPLICATE)
+                                    .setUri(http + "/ok.jpg")
+                                    .build())
+                });
+
         String in = "abuse-requests";
         String out = "abuse-predictions";
         String dead = "abuse-dead-letters";
@@ -400,7 +414,12 @@ class AbuseCorpusITCase {
         for (Map.Entry<String, Expected> e : expected.entrySet()) {
             String id = e.getKey();
             List<ScoringFailure> letters = failed.getOrDefault(id, List.of());
-            if (e.getValue().code() == null) {
+            if (id.equals(DUPLICATE)) {
+                assertThat(scored.get(id)).as(id).isEqualTo(1);
+                assertThat(letters).as(id).hasSize(1);
+                assertThat(letters.get(0).getCode()).isEqualTo(ErrorCode.DUPLICATE_REQUEST_ID);
+                assertThat(letters.get(0).getStage()).isEqualTo(Stage.DESERIALIZE);
+            } else if (e.getValue().code() == null) {
                 assertThat(scored.get(id))
                         .as("%s scored once; dead letters %s", id, letters)
                         .isEqualTo(1);

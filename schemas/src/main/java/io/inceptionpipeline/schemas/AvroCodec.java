@@ -52,7 +52,10 @@ public final class AvroCodec {
      * Every earlier version of ScoringFailure, kept in {@code avro-history/} (schemas/README.md).
      */
     private static final BinaryMessageDecoder<ScoringFailure> FAILURE_DECODER =
-            withHistory(ScoringFailure.createDecoder(null), "ScoringFailure-1.avsc");
+            withHistory(
+                    ScoringFailure.createDecoder(null),
+                    "ScoringFailure-1.avsc",
+                    "ScoringFailure-2.avsc");
 
     private static <T> BinaryMessageDecoder<T> withHistory(
             BinaryMessageDecoder<T> decoder, String... versions) {

@@ -1,6 +1,7 @@
 package io.inceptionpipeline.operators.batch;
 
 import io.inceptionpipeline.operators.failure.Failures;
+import io.inceptionpipeline.operators.metrics.ScoringMetrics;
 import io.inceptionpipeline.operators.records.CroppedImage;
 import io.inceptionpipeline.schemas.ErrorCode;
 import io.inceptionpipeline.schemas.Prediction;
@@ -41,6 +42,7 @@ public class BatchInferenceFunction
     private transient ValueState<Integer> count;
     private transient ValueState<Long> deadline;
     private transient BatchScorer scorer;
+    private transient ScoringMetrics metrics;
 
     public BatchInferenceFunction(
             int batchSize, long maxDelayMs, BatchScorer.Factory scorerFactory) {
@@ -63,7 +65,12 @@ public class BatchInferenceFunction
         deadline =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("batch-deadline", Long.class));
+        long opening = System.nanoTime();
         scorer = scorerFactory.open(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
+        metrics =
+                ScoringMetrics.register(
+                        getRuntimeContext().getMetricGroup(),
+                        (System.nanoTime() - opening) / 1_000_000);
     }
 
     @Override
@@ -127,6 +134,7 @@ public class BatchInferenceFunction
             }
             return;
         }
+        metrics.batchScored(predictions);
         predictions.forEach(out::collect);
     }
 

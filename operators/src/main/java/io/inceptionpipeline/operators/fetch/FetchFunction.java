@@ -1,9 +1,11 @@
 package io.inceptionpipeline.operators.fetch;
 
+import io.inceptionpipeline.operators.metrics.ScoringMetrics;
 import io.inceptionpipeline.operators.records.FetchedImage;
 import io.inceptionpipeline.operators.records.ImageRequest;
 import io.inceptionpipeline.schemas.ErrorCode;
 import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.streaming.api.functions.async.ResultFuture;
 import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
@@ -17,6 +19,7 @@ public class FetchFunction extends RichAsyncFunction<ImageRequest, FetchedImage>
 
     private final FetchConfig config;
     private transient ImageFetcher fetcher;
+    private transient AtomicInteger inFlight;
 
     public FetchFunction(FetchConfig config) {
         this.config = config;
@@ -25,6 +28,11 @@ public class FetchFunction extends RichAsyncFunction<ImageRequest, FetchedImage>
     @Override
     public void open(OpenContext openContext) {
         fetcher = new ImageFetcher(config);
+        inFlight = new AtomicInteger();
+        getRuntimeContext()
+                .getMetricGroup()
+                .addGroup(ScoringMetrics.GROUP)
+                .gauge("inFlightFetches", inFlight::get);
     }
 
     @Override
@@ -42,9 +50,11 @@ public class FetchFunction extends RichAsyncFunction<ImageRequest, FetchedImage>
             }
             return;
         }
+        inFlight.incrementAndGet();
         fetcher.fetch(request.uri)
                 .whenComplete(
                         (bytes, error) -> {
+                            inFlight.decrementAndGet();
                             float ms = (System.nanoTime() - started) / 1e6f;
                             if (error == null) {
                                 result.complete(List.of(FetchedImage.ok(request, bytes, ms)));

@@ -5,6 +5,8 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.ConnectException;
+import java.net.Inet6Address;
+import java.net.InetAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpConnectTimeoutException;
@@ -14,7 +16,9 @@ import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
@@ -23,6 +27,8 @@ import java.util.concurrent.Flow;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Fetches image bytes by URI under a {@link UriPolicy}: {@code file://} on a small thread pool,
@@ -32,6 +38,19 @@ import java.util.concurrent.atomic.AtomicReference;
  * future with a {@link FetchException} carrying its error code.
  */
 public final class ImageFetcher implements AutoCloseable {
+
+    private static final String RESTRICTED_HEADERS = "jdk.httpclient.allowRestrictedHeaders";
+
+    static {
+        // Lets the fetcher connect to the address the URI policy vetted while still naming the
+        // host in the Host header (see pinned()); the JDK's HTTP client reads this once.
+        String allowed = System.getProperty(RESTRICTED_HEADERS, "");
+        if (!Arrays.asList(allowed.toLowerCase(Locale.ROOT).split(",")).contains("host")) {
+            System.setProperty(RESTRICTED_HEADERS, allowed.isBlank() ? "host" : allowed + ",host");
+        }
+    }
+
+    private static final Logger LOG = LoggerFactory.getLogger(ImageFetcher.class);
 
     private final FetchConfig config;
     private final UriPolicy policy;
@@ -122,17 +141,13 @@ public final class ImageFetcher implements AutoCloseable {
 
     private CompletableFuture<byte[]> get(
             URI uri, int redirects, AtomicReference<CompletableFuture<?>> inFlight) {
+        InetAddress vetted;
         try {
-            policy.checkHost(uri);
+            vetted = policy.checkHost(uri);
         } catch (FetchException e) {
             return CompletableFuture.failedFuture(e);
         }
-        HttpRequest request =
-                HttpRequest.newBuilder(uri)
-                        .timeout(config.totalTimeout())
-                        .header("Accept", "image/*")
-                        .GET()
-                        .build();
+        HttpRequest request = request(uri, vetted);
         CompletableFuture<HttpResponse<byte[]>> exchange =
                 http.sendAsync(request, this::bodyHandler);
         inFlight.set(exchange);
@@ -174,6 +189,60 @@ public final class ImageFetcher implements AutoCloseable {
                                     : ErrorCode.HTTP_STATUS,
                             "HTTP " + status + " from " + uri.getHost());
                 });
+    }
+
+    /**
+     * The request for {@code uri}. Plain HTTP goes to the vetted address itself, with the host's
+     * name in the Host header: resolving the name again could give another answer (DNS rebinding).
+     * HTTPS keeps the name, which the certificate must match; an internal service reached by
+     * rebinding would not present a certificate for the attacker's name.
+     */
+    private HttpRequest request(URI uri, InetAddress vetted) {
+        URI pinned = pinned(uri, vetted);
+        if (pinned != null) {
+            try {
+                return HttpRequest.newBuilder(pinned)
+                        .timeout(config.totalTimeout())
+                        .header("Accept", "image/*")
+                        .header("Host", uri.getRawAuthority())
+                        .GET()
+                        .build();
+            } catch (IllegalArgumentException e) {
+                // the HTTP client was loaded before this class could allow the Host header
+                LOG.warn("Cannot pin {} to {}: {}", uri.getHost(), vetted, e.getMessage());
+            }
+        }
+        return HttpRequest.newBuilder(uri)
+                .timeout(config.totalTimeout())
+                .header("Accept", "image/*")
+                .GET()
+                .build();
+    }
+
+    /**
+     * {@code uri} with its host replaced by the literal {@code address}, for plain HTTP to a named
+     * host; {@code null} when nothing needs pinning (HTTPS, a literal address, a trusted host).
+     */
+    static URI pinned(URI uri, InetAddress address) {
+        if (address == null
+                || !"http".equalsIgnoreCase(uri.getScheme())
+                || uri.getHost().equalsIgnoreCase(address.getHostAddress())
+                || uri.getHost().startsWith("[")) {
+            return null;
+        }
+        String literal =
+                address instanceof Inet6Address
+                        ? "[" + address.getHostAddress() + "]"
+                        : address.getHostAddress();
+        String path =
+                uri.getRawPath() == null || uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+        return URI.create(
+                uri.getScheme()
+                        + "://"
+                        + literal
+                        + (uri.getPort() == -1 ? "" : ":" + uri.getPort())
+                        + path
+                        + (uri.getRawQuery() == null ? "" : "?" + uri.getRawQuery()));
     }
 
     private HttpResponse.BodySubscriber<byte[]> bodyHandler(HttpResponse.ResponseInfo info) {

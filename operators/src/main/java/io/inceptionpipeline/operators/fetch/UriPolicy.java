@@ -124,8 +124,13 @@ public final class UriPolicy {
         return false;
     }
 
-    /** Checks that an HTTP(S) URI's host may be contacted; resolves its addresses. */
-    public void checkHost(URI uri) {
+    /**
+     * Checks that an HTTP(S) URI's host may be contacted and returns the vetted address to connect
+     * to (the first the name resolved to, all of which passed), or {@code null} when the
+     * configuration trusts the host whatever it resolves to. Connecting to this address, rather
+     * than resolving the name again, leaves no DNS-rebinding window between check and connect.
+     */
+    public InetAddress checkHost(URI uri) {
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
             throw new FetchException(ErrorCode.INVALID_URI, "URI has no host: " + uri);
@@ -135,7 +140,7 @@ public final class UriPolicy {
             name = name.substring(1, name.length() - 1);
         }
         if (allowPrivateNetworks || allowedNames.contains(name)) {
-            return;
+            return null;
         }
         InetAddress[] addresses;
         try {
@@ -153,6 +158,7 @@ public final class UriPolicy {
                                 + address.getHostAddress());
             }
         }
+        return addresses[0];
     }
 
     private boolean inAllowedBlock(InetAddress address) {

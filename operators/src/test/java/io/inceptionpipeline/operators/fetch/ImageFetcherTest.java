@@ -195,4 +195,52 @@ class ImageFetcherTest {
                     .hasMessageContaining("over the limit of 1000");
         }
     }
+
+    @Test
+    void plainHttpGoesToTheVettedAddressWithTheNameInTheHostHeader() throws Exception {
+        HttpServer named = HttpServer.create(new InetSocketAddress(0), 0);
+        java.util.List<String> hosts = new java.util.concurrent.CopyOnWriteArrayList<>();
+        named.createContext(
+                "/image.jpg",
+                ex -> {
+                    hosts.add(ex.getRequestHeaders().getFirst("Host"));
+                    ex.sendResponseHeaders(200, IMAGE.length);
+                    try (OutputStream out = ex.getResponseBody()) {
+                        out.write(IMAGE);
+                    }
+                });
+        named.start();
+        String authority = "localhost:" + named.getAddress().getPort();
+        try (ImageFetcher fetcher =
+                new ImageFetcher(
+                        FetchConfig.defaults()
+                                .withAllowedHosts(List.of("127.0.0.0/8", "::1/128"))
+                                .withTimeouts(Duration.ofSeconds(2), Duration.ofSeconds(5)))) {
+            assertThat(
+                            fetcher.fetch("http://" + authority + "/image.jpg")
+                                    .get(10, TimeUnit.SECONDS))
+                    .hasSize(IMAGE.length);
+            assertThat(hosts).containsExactly(authority);
+        } finally {
+            named.stop(0);
+        }
+    }
+
+    @Test
+    void pinsOnlyPlainHttpToNamedHosts() throws Exception {
+        java.net.InetAddress v4 = java.net.InetAddress.getByName("93.184.216.34");
+        java.net.InetAddress v6 = java.net.InetAddress.getByName("2606:2800:220:1::1");
+        assertThat(
+                        ImageFetcher.pinned(
+                                java.net.URI.create("http://example.com:8080/a%20b.jpg?x=1"), v4))
+                .hasToString("http://93.184.216.34:8080/a%20b.jpg?x=1");
+        assertThat(ImageFetcher.pinned(java.net.URI.create("http://example.com"), v6))
+                .hasToString("http://[2606:2800:220:1:0:0:0:1]/");
+        assertThat(ImageFetcher.pinned(java.net.URI.create("https://example.com/a.jpg"), v4))
+                .isNull();
+        assertThat(ImageFetcher.pinned(java.net.URI.create("http://93.184.216.34/a.jpg"), v4))
+                .isNull();
+        assertThat(ImageFetcher.pinned(java.net.URI.create("http://example.com/a.jpg"), null))
+                .isNull();
+    }
 }
