@@ -107,9 +107,9 @@ class ClusterFaultTest {
         table.add(
                 "| scenario | requests in | predictions | dead letters | duplicates | missing"
                         + " | tasks running again after the fault | longest output stall"
-                        + " | output rate | source back-pressure (max)"
+                        + " | scoring rate | consumer lag (max) | source back-pressure (max)"
                         + " | TaskManager heap high-water | TaskManager RSS high-water |");
-        table.add("|---|---|---|---|---|---|---|---|---|---|---|---|");
+        table.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     }
 
     private static void deleteRecursively(Path root) throws java.io.IOException {
@@ -233,7 +233,7 @@ class ClusterFaultTest {
     @Test
     @Order(5)
     void drainsABurstUnderBackPressure() throws Exception {
-        int requests = Integer.getInteger("burst.requests", 3000);
+        int requests = Integer.getInteger("burst.requests", 10_000);
         Phase phase =
                 runPhase(
                         String.format("burst: %,d requests as fast as the producer can", requests),
@@ -349,7 +349,7 @@ class ClusterFaultTest {
         double outputRate = ledger.ratePerSecond(ids);
         table.add(
                 String.format(
-                        "| %s | %d | %d | %d | %d | %d | %s | %s | %.0f/s | %.0f ms/s | %d MiB | %d MiB |",
+                        "| %s | %d | %d | %d | %d | %d | %s | %s | %.0f/s | %,d | %.0f ms/s | %d MiB | %d MiB |",
                         name,
                         ids.size(),
                         phase.predictions,
@@ -359,6 +359,7 @@ class ClusterFaultTest {
                         tasksRunningMs < 0 ? "-" : String.format("%.1f s", tasksRunningMs / 1e3),
                         String.format("%.1f s", stallMs / 1e3),
                         outputRate,
+                        sampler.maxPendingRecords(),
                         sampler.maxSourceBackPressureMsPerSecond(),
                         sampler.maxHeapUsedBytes() >> 20,
                         highWater >> 20));

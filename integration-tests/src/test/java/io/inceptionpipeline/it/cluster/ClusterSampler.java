@@ -17,6 +17,7 @@ final class ClusterSampler implements AutoCloseable {
     private final Thread thread;
     private volatile long maxHeapUsed;
     private volatile double maxSourceBackPressure;
+    private volatile long maxPendingRecords;
 
     ClusterSampler(FlinkRest rest, Supplier<String> jobId) {
         this.rest = rest;
@@ -54,16 +55,31 @@ final class ClusterSampler implements AutoCloseable {
         }
         String job = jobId.get();
         JsonNode source = rest.get("/jobs/" + job).path("vertices").path(0);
-        JsonNode pressure =
-                rest.get(
-                        "/jobs/"
-                                + job
-                                + "/vertices/"
-                                + source.path("id").asText()
-                                + "/subtasks/metrics?get=backPressuredTimeMsPerSecond&agg=max");
-        for (JsonNode metric : pressure) {
-            maxSourceBackPressure = Math.max(maxSourceBackPressure, metric.path("max").asDouble());
+        String metrics =
+                "/jobs/" + job + "/vertices/" + source.path("id").asText() + "/subtasks/metrics";
+        // the source operator's metrics are named <operator>.<metric> at the vertex level
+        String wanted = "backPressuredTimeMsPerSecond";
+        for (JsonNode available : rest.get(metrics)) {
+            if (available.path("id").asText().endsWith(".pendingRecords")) {
+                wanted += "," + available.path("id").asText();
+            }
         }
+        JsonNode pressure = rest.get(metrics + "?get=" + wanted + "&agg=max,sum");
+        for (JsonNode metric : pressure) {
+            if (metric.path("id").asText().endsWith("pendingRecords")) {
+                maxPendingRecords = Math.max(maxPendingRecords, metric.path("sum").asLong());
+            } else {
+                maxSourceBackPressure =
+                        Math.max(maxSourceBackPressure, metric.path("max").asDouble());
+            }
+        }
+    }
+
+    /**
+     * The most requests the source saw waiting in Kafka (its consumer lag), summed over readers.
+     */
+    long maxPendingRecords() {
+        return maxPendingRecords;
     }
 
     long maxHeapUsedBytes() {

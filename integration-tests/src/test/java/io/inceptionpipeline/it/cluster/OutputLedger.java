@@ -129,12 +129,16 @@ final class OutputLedger implements AutoCloseable {
         return longest;
     }
 
-    /** Records of {@code ids} per second, from the first this reader saw to the last. */
+    /**
+     * Requests of {@code ids} scored or failed per second, from the first to the last by their own
+     * {@code scored_at}/{@code failed_at} (committed output arrives in bursts, once per checkpoint,
+     * so the reader's clock would overstate the rate).
+     */
     double ratePerSecond(Set<String> ids) {
         long[] times =
                 seen().stream()
                         .filter(s -> ids.contains(s.requestId()))
-                        .mapToLong(Seen::seenAtMs)
+                        .mapToLong(Seen::producedAtMs)
                         .sorted()
                         .toArray();
         if (times.length < 2 || times[times.length - 1] == times[0]) {
