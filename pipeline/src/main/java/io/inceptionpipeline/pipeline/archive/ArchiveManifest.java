@@ -11,11 +11,13 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Reads a manifest: one image per line, either a bare URI (whose id is the URI itself) or {@code
- * id,uri} (CSV; the URI is everything after the first comma, so URIs may hold commas). A line is
- * {@code id,uri} when the text before its first comma holds no {@code :}, so a URI is never taken
- * for an id. Blank lines, lines starting with {@code #} and a first line {@code id,uri} are
- * skipped. A repeated id keeps its first line: every id is scored once.
+ * Reads a manifest, the format {@code produce --manifest} reads: one image per line, either a bare
+ * URI or path (whose id is the line as written) or {@code id,uri} (CSV; the URI is everything after
+ * the first comma, so URIs may hold commas). A line is {@code id,uri} when the text before its
+ * first comma holds no {@code :}, so a URI is never taken for an id. A path (no {@code :}) becomes
+ * a {@code file://} URI, relative paths against the working directory. Blank lines, lines starting
+ * with {@code #} and a first line {@code id,uri} are skipped. A repeated id keeps its first line:
+ * every id is scored once.
  */
 public final class ArchiveManifest {
 
@@ -60,9 +62,20 @@ public final class ArchiveManifest {
             if (number == 1 && id.equalsIgnoreCase("id") && uri.equalsIgnoreCase("uri")) {
                 return null; // header
             }
-            // An id without a URI stays: the job answers it with a MISSING_URI dead letter.
-            return new ArchiveItem(id.isEmpty() ? "line-" + number : id, uri, number);
+            // An id without a URI stays: the job answers it with a dead letter.
+            return new ArchiveItem(id.isEmpty() ? "line-" + number : id, toUri(uri), number);
         }
-        return new ArchiveItem(text, text, number);
+        return new ArchiveItem(text, toUri(text), number);
+    }
+
+    private static String toUri(String uriOrPath) {
+        if (uriOrPath.isEmpty() || uriOrPath.contains(":")) {
+            return uriOrPath;
+        }
+        try {
+            return Path.of(uriOrPath).toAbsolutePath().normalize().toUri().toString();
+        } catch (java.nio.file.InvalidPathException e) {
+            return uriOrPath; // the fetcher's INVALID_URI dead letter says why
+        }
     }
 }
