@@ -52,7 +52,9 @@ import picocli.CommandLine.Option;
             "when their subtask finished; a run that fails leaves no complete part file of its own,",
             "and the next run deletes what it left in progress and scores those ids again.",
             "file:// URIs need --allowed-root; s3:// URIs need their bucket allowed (or listed).",
-            "A progress bar (done/total, rate, ETA) goes to stderr."
+            "A progress bar (done/total, rate since the first answer, ETA) goes to stderr.",
+            "Kafka input options (--input-topic, --group-id, --starting-offsets), --delivery and",
+            "--checkpoint-interval-ms do not apply."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -190,11 +192,13 @@ final class ArchiveCommand implements Callable<Integer> {
             long done = progress.done();
             System.out.printf(
                     Locale.ROOT,
-                    "archive: %d of %d answered in %.1f s (%.2f images/s)%n",
+                    "archive: %d of %d answered in %.1f s, start-up included (%.2f images/s);"
+                            + " %.2f images/s from the first answer to the last%n",
                     done,
                     items.size(),
                     progress.elapsedSeconds(),
-                    done / progress.elapsedSeconds());
+                    done / progress.elapsedSeconds(),
+                    progress.steadyRate());
             return done >= items.size() ? 0 : 1;
         } finally {
             progress.close();

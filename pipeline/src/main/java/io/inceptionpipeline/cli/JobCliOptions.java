@@ -53,7 +53,7 @@ final class JobCliOptions {
             names = "--inference-parallelism",
             defaultValue = "1",
             description =
-                    "Parallel subtasks that batch and score, one model each (GPU subtask % GPUs when present). Default: ${DEFAULT-VALUE}.")
+                    "Parallel subtasks that batch and score, one model each (GPU subtask %% GPUs when present). Default: ${DEFAULT-VALUE}.")
     int inferenceParallelism;
 
     @Option(

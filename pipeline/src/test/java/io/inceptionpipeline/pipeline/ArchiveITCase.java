@@ -268,6 +268,48 @@ class ArchiveITCase {
     }
 
     @Test
+    void sendsAnswersToKafkaWithoutFiles() throws Exception {
+        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+            kafka.createTopics(2, "archive-out", "archive-dead");
+            List<String> lines = new ArrayList<>();
+            for (Path image : images.subList(150, 162)) {
+                lines.add(image.toString()); // bare paths: the id is the line
+            }
+            lines.add(SAMPLES.resolve("images/missing.png").toAbsolutePath().toString());
+            Path manifest = Files.write(work.resolve("kafka-manifest.txt"), lines);
+
+            Map.Entry<Integer, String> result =
+                    run(
+                            archive(
+                                    "--input",
+                                    manifest.toString(),
+                                    "--bootstrap-servers",
+                                    kafka.bootstrapServers(),
+                                    "--output-topic",
+                                    "archive-out",
+                                    "--dead-letter-topic",
+                                    "archive-dead",
+                                    "--allowed-root",
+                                    SAMPLES.toAbsolutePath().toString()));
+            assertThat(result.getKey()).isZero();
+
+            RunSummary summary =
+                    RunSummary.read(
+                            kafka.bootstrapServers(), "archive-out", "archive-dead", Map.of());
+            assertThat(summary.predictions())
+                    .extracting(Prediction::getRequestId)
+                    .containsExactlyInAnyOrderElementsOf(lines.subList(0, 12));
+            assertThat(summary.failures())
+                    .singleElement()
+                    .satisfies(
+                            f -> {
+                                assertThat(f.getRequestId()).isEqualTo(lines.get(12));
+                                assertThat(f.getCode()).isEqualTo(ErrorCode.NOT_FOUND);
+                            });
+        }
+    }
+
+    @Test
     void refusesARunWithoutAnOutput() {
         assertThat(Main.run("archive", "--input", "s3://archive/fm/")).isEqualTo(2);
         assertThat(

@@ -13,7 +13,14 @@ import java.util.concurrent.atomic.AtomicLong;
  */
 public final class ArchiveProgress {
 
-    private static final Map<String, AtomicLong> ANSWERED = new ConcurrentHashMap<>();
+    private static final Map<String, Counter> ANSWERED = new ConcurrentHashMap<>();
+
+    /** Answers so far, and when the first came (0: none yet). */
+    private static final class Counter {
+        final AtomicLong count = new AtomicLong();
+        final AtomicLong firstNanos = new AtomicLong();
+        volatile long lastNanos;
+    }
 
     private final String run;
     private final long total;
@@ -22,31 +29,48 @@ public final class ArchiveProgress {
     public ArchiveProgress(String run, long total) {
         this.run = run;
         this.total = total;
-        ANSWERED.put(run, new AtomicLong());
+        ANSWERED.put(run, new Counter());
     }
 
     /** Counts one answer (prediction or dead letter) of {@code run}. */
     static void answered(String run) {
-        AtomicLong count = ANSWERED.get(run);
-        if (count != null) {
-            count.incrementAndGet();
+        Counter counter = ANSWERED.get(run);
+        if (counter != null) {
+            counter.firstNanos.compareAndSet(0, System.nanoTime());
+            counter.count.incrementAndGet();
+            counter.lastNanos = System.nanoTime();
         }
     }
 
     public long done() {
-        AtomicLong count = ANSWERED.get(run);
-        return count == null ? 0 : count.get();
+        Counter counter = ANSWERED.get(run);
+        return counter == null ? 0 : counter.count.get();
+    }
+
+    /**
+     * Images per second from the first answer to the latest: the steady rate, without the start-up
+     * of the cluster and the model (NaN before two answers).
+     */
+    public double steadyRate() {
+        Counter counter = ANSWERED.get(run);
+        if (counter == null) {
+            return Double.NaN;
+        }
+        long done = counter.count.get();
+        double seconds = (counter.lastNanos - counter.firstNanos.get()) / 1e9;
+        return done < 2 || seconds <= 0 ? Double.NaN : (done - 1) / seconds;
     }
 
     public double elapsedSeconds() {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    /** One line: bar, done/total, percent, rate and the time left at that rate. */
+    /** One line: bar, done/total, percent, steady rate and the time left at that rate. */
     public String line() {
         long done = Math.min(done(), total);
         double seconds = elapsedSeconds();
-        double rate = seconds > 0 ? done / seconds : 0;
+        double steady = steadyRate();
+        double rate = Double.isNaN(steady) ? 0 : steady;
         int width = 30;
         int filled = total == 0 ? width : (int) (width * done / total);
         String eta = rate > 0 ? duration((total - done) / rate) : "--:--";
