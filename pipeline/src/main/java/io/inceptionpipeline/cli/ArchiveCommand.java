@@ -160,10 +160,13 @@ final class ArchiveCommand implements Callable<Integer> {
             return 0;
         }
 
+        // Time for order, random for uniqueness: part files of two runs never share a name.
         String run =
                 DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-                        .withZone(ZoneOffset.UTC)
-                        .format(Instant.now());
+                                .withZone(ZoneOffset.UTC)
+                                .format(Instant.now())
+                        + "-"
+                        + java.util.UUID.randomUUID().toString().substring(0, 8);
         StreamExecutionEnvironment env =
                 StreamExecutionEnvironment.getExecutionEnvironment(configuration(options));
         env.setParallelism(options.fetchParallelism());
