@@ -31,7 +31,9 @@ public record S3Access(
         }
         if (endpoint != null) {
             URI parsed = URI.create(endpoint);
-            if (parsed.getScheme() == null || parsed.getHost() == null) {
+            if (parsed.getHost() == null
+                    || !("http".equalsIgnoreCase(parsed.getScheme())
+                            || "https".equalsIgnoreCase(parsed.getScheme()))) {
                 throw new IllegalArgumentException(
                         "S3 endpoint must be an http(s) URL, got " + endpoint);
             }
