@@ -53,7 +53,7 @@ final class JobCliOptions {
             names = "--inference-parallelism",
             defaultValue = "1",
             description =
-                    "Parallel subtasks that batch and score, one model each (GPU subtask % GPUs when present). Default: ${DEFAULT-VALUE}.")
+                    "Parallel subtasks that batch and score, one model each (GPU subtask %% GPUs when present). Default: ${DEFAULT-VALUE}.")
     int inferenceParallelism;
 
     @Option(
@@ -140,6 +140,33 @@ final class JobCliOptions {
             description =
                     "Let HTTP reach loopback, private and link-local addresses (unsafe with untrusted producers).")
     boolean allowPrivateNetworks;
+
+    @Option(
+            names = "--allow-s3-bucket",
+            paramLabel = "BUCKET",
+            description =
+                    "A bucket s3:// URIs may name (repeatable). Without any, s3:// is refused: producers cannot make the job read what its credentials can.")
+    List<String> allowedS3Buckets = new ArrayList<>();
+
+    @Option(
+            names = "--s3-endpoint",
+            paramLabel = "URL",
+            description =
+                    "Endpoint of an S3-compatible store, e.g. http://minio:9000. Default: AWS.")
+    String s3Endpoint;
+
+    @Option(
+            names = "--s3-region",
+            paramLabel = "REGION",
+            description =
+                    "S3 region. Default: the AWS SDK's chain (AWS_REGION, profile), else us-east-1.")
+    String s3Region;
+
+    @Option(
+            names = "--s3-path-style",
+            description =
+                    "Address buckets as ENDPOINT/BUCKET/KEY (most S3-compatible stores need it). Credentials: the AWS SDK's default chain (AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, aws.accessKeyId/aws.secretAccessKey, profile, instance or container role).")
+    boolean s3PathStyle;
 
     @Option(
             names = "--max-image-bytes",
@@ -233,6 +260,7 @@ final class JobCliOptions {
                 .allowedRoots(allowedRoots)
                 .allowedHosts(allowedHosts)
                 .allowPrivateNetworks(allowPrivateNetworks)
+                .s3(allowedS3Buckets, s3Endpoint, s3Region, s3PathStyle)
                 .maxImageBytes(maxImageBytes)
                 .fetchTimeout(Duration.ofMillis(fetchTimeoutMs))
                 .maxPixels(maxPixels)

@@ -13,6 +13,7 @@ import picocli.CommandLine.Command;
             ScoreCommand.class,
             RunCommand.class,
             LocalCommand.class,
+            ArchiveCommand.class,
             ProduceCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,

@@ -5,6 +5,7 @@ import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.spec.ModelRegistry;
 import io.inceptionpipeline.operators.decode.PrepareConfig;
 import io.inceptionpipeline.operators.fetch.FetchConfig;
+import io.inceptionpipeline.operators.fetch.S3Access;
 import io.inceptionpipeline.operators.inference.ModelScorerFactory;
 import java.io.Serializable;
 import java.time.Duration;
@@ -60,6 +61,11 @@ public record JobOptions(
         List<String> allowedRoots = List.of();
         List<String> allowedHosts = List.of();
         boolean allowPrivateNetworks;
+        List<String> allowedS3Buckets = List.of();
+        String s3Endpoint;
+        String s3Region;
+        boolean s3PathStyle;
+        boolean kafkaRequired = true;
         long maxImageBytes = 32L << 20;
         Duration fetchTimeout = Duration.ofSeconds(30);
         long maxPixels = 40_000_000L;
@@ -139,6 +145,27 @@ public record JobOptions(
 
         public Builder allowPrivateNetworks(boolean v) {
             allowPrivateNetworks = v;
+            return this;
+        }
+
+        /**
+         * S3 access: the buckets {@code s3://} URIs may name (none: {@code s3://} refused), an
+         * endpoint for compatible stores (null: AWS), the region (null: the SDK's chain) and
+         * path-style addressing.
+         */
+        public Builder s3(List<String> buckets, String endpoint, String region, boolean pathStyle) {
+            allowedS3Buckets = List.copyOf(buckets);
+            s3Endpoint = endpoint;
+            s3Region = region;
+            s3PathStyle = pathStyle;
+            return this;
+        }
+
+        /**
+         * For jobs that neither read nor write Kafka (archive mode to files): no servers needed.
+         */
+        public Builder withoutKafka() {
+            kafkaRequired = false;
             return this;
         }
 
@@ -228,7 +255,7 @@ public record JobOptions(
 
         public JobOptions build() {
             check(
-                    bootstrapServers != null && !bootstrapServers.isBlank(),
+                    !kafkaRequired || bootstrapServers != null && !bootstrapServers.isBlank(),
                     "bootstrap servers are required");
             check(
                     !inputTopic.isBlank() && !outputTopic.isBlank() && !deadLetterTopic.isBlank(),
@@ -291,6 +318,13 @@ public record JobOptions(
                                 true,
                                 fetch.allowedHosts(),
                                 fetch.fileThreads());
+            }
+            try {
+                fetch =
+                        fetch.withS3(
+                                new S3Access(allowedS3Buckets, s3Endpoint, s3Region, s3PathStyle));
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage());
             }
             new io.inceptionpipeline.operators.fetch.UriPolicy(fetch); // checks the roots exist
             return new JobOptions(

@@ -18,7 +18,8 @@ import java.util.List;
  * @param allowPrivateNetworks whether HTTP may reach loopback, private, link-local and other
  *     non-public addresses
  * @param allowedHosts host names, IP addresses or CIDR blocks reachable even when private
- * @param fileThreads threads reading files (file reads block)
+ * @param fileThreads threads reading files and S3 objects (both block)
+ * @param s3 buckets {@code s3://} URIs may name and how to reach the store; none by default
  */
 public record FetchConfig(
         List<String> allowedRoots,
@@ -28,12 +29,38 @@ public record FetchConfig(
         int maxRedirects,
         boolean allowPrivateNetworks,
         List<String> allowedHosts,
-        int fileThreads)
+        int fileThreads,
+        S3Access s3)
         implements Serializable {
+
+    /** Without S3: {@code s3://} refused. */
+    public FetchConfig(
+            List<String> allowedRoots,
+            long maxBytes,
+            Duration connectTimeout,
+            Duration totalTimeout,
+            int maxRedirects,
+            boolean allowPrivateNetworks,
+            List<String> allowedHosts,
+            int fileThreads) {
+        this(
+                allowedRoots,
+                maxBytes,
+                connectTimeout,
+                totalTimeout,
+                maxRedirects,
+                allowPrivateNetworks,
+                allowedHosts,
+                fileThreads,
+                S3Access.disabled());
+    }
 
     public FetchConfig {
         allowedRoots = List.copyOf(allowedRoots);
         allowedHosts = List.copyOf(allowedHosts);
+        if (s3 == null) {
+            throw new IllegalArgumentException("s3 must not be null (S3Access.disabled())");
+        }
         if (maxBytes <= 0 || maxRedirects < 0 || fileThreads <= 0) {
             throw new IllegalArgumentException(
                     "maxBytes and fileThreads must be positive, maxRedirects not negative");
@@ -68,7 +95,8 @@ public record FetchConfig(
                 maxRedirects,
                 allowPrivateNetworks,
                 allowedHosts,
-                fileThreads);
+                fileThreads,
+                s3);
     }
 
     public FetchConfig withAllowedHosts(List<String> hosts) {
@@ -80,7 +108,8 @@ public record FetchConfig(
                 maxRedirects,
                 allowPrivateNetworks,
                 hosts,
-                fileThreads);
+                fileThreads,
+                s3);
     }
 
     public FetchConfig withMaxBytes(long bytes) {
@@ -92,7 +121,8 @@ public record FetchConfig(
                 maxRedirects,
                 allowPrivateNetworks,
                 allowedHosts,
-                fileThreads);
+                fileThreads,
+                s3);
     }
 
     public FetchConfig withTimeouts(Duration connect, Duration total) {
@@ -104,6 +134,20 @@ public record FetchConfig(
                 maxRedirects,
                 allowPrivateNetworks,
                 allowedHosts,
-                fileThreads);
+                fileThreads,
+                s3);
+    }
+
+    public FetchConfig withS3(S3Access access) {
+        return new FetchConfig(
+                allowedRoots,
+                maxBytes,
+                connectTimeout,
+                totalTimeout,
+                maxRedirects,
+                allowPrivateNetworks,
+                allowedHosts,
+                fileThreads,
+                access);
     }
 }

@@ -31,11 +31,12 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Fetches image bytes by URI under a {@link UriPolicy}: {@code file://} on a small thread pool,
- * HTTP(S) asynchronously with {@link HttpClient}. Redirects are followed by hand so every hop is
- * checked against the policy; bodies are cut off at the size cap as they arrive; the whole fetch,
- * redirects and a slow body included, is bounded by the total timeout. Every failure completes the
- * future with a {@link FetchException} carrying its error code.
+ * Fetches image bytes by URI under a {@link UriPolicy}: {@code file://} and {@code s3://} (through
+ * {@link S3ImageReader}) on a small thread pool, HTTP(S) asynchronously with {@link HttpClient}.
+ * Redirects are followed by hand so every hop is checked against the policy; bodies are cut off at
+ * the size cap as they arrive; the whole fetch, redirects and a slow body included, is bounded by
+ * the total timeout. Every failure completes the future with a {@link FetchException} carrying its
+ * error code.
  */
 public final class ImageFetcher implements AutoCloseable {
 
@@ -56,6 +57,7 @@ public final class ImageFetcher implements AutoCloseable {
     private final UriPolicy policy;
     private final ExecutorService fileReaders;
     private final HttpClient http;
+    private volatile S3ImageReader s3; // made on the first s3:// URI
 
     public ImageFetcher(FetchConfig config) {
         this.config = config;
@@ -84,10 +86,14 @@ public final class ImageFetcher implements AutoCloseable {
             return CompletableFuture.failedFuture(e);
         }
         AtomicReference<CompletableFuture<?>> inFlight = new AtomicReference<>();
+        String scheme = parsed.getScheme().toLowerCase(java.util.Locale.ROOT);
         CompletableFuture<byte[]> result =
-                parsed.getScheme().equalsIgnoreCase("file")
-                        ? CompletableFuture.supplyAsync(() -> readFile(parsed), fileReaders)
-                        : get(parsed, 0, inFlight);
+                switch (scheme) {
+                    case "file" ->
+                            CompletableFuture.supplyAsync(() -> readFile(parsed), fileReaders);
+                    case "s3" -> readS3(parsed);
+                    default -> get(parsed, 0, inFlight);
+                };
         return result.orTimeout(config.totalTimeout().toMillis(), TimeUnit.MILLISECONDS)
                 .whenComplete(
                         (bytes, error) -> {
@@ -110,6 +116,34 @@ public final class ImageFetcher implements AutoCloseable {
                             + config.maxBytes());
         }
         return bytes;
+    }
+
+    private CompletableFuture<byte[]> readS3(URI uri) {
+        UriPolicy.S3Location location;
+        try {
+            location = policy.checkS3(uri);
+        } catch (FetchException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return CompletableFuture.supplyAsync(() -> s3Reader().read(location), fileReaders);
+    }
+
+    private S3ImageReader s3Reader() {
+        S3ImageReader reader = s3;
+        if (reader == null) {
+            synchronized (this) {
+                if (s3 == null) {
+                    s3 =
+                            new S3ImageReader(
+                                    config.s3(),
+                                    config.maxBytes(),
+                                    config.connectTimeout(),
+                                    config.totalTimeout());
+                }
+                reader = s3;
+            }
+        }
+        return reader;
     }
 
     private byte[] readFile(URI uri) {
@@ -345,6 +379,9 @@ public final class ImageFetcher implements AutoCloseable {
     @Override
     public void close() {
         fileReaders.shutdownNow();
+        if (s3 != null) {
+            s3.close();
+        }
         // HttpClient holds no resources beyond its selector thread, which ends with the client.
     }
 }

@@ -27,6 +27,7 @@ public final class UriPolicy {
     private final boolean allowPrivateNetworks;
     private final List<String> allowedNames = new ArrayList<>();
     private final List<byte[][]> allowedBlocks = new ArrayList<>(); // {network, mask}
+    private final List<String> allowedBuckets;
 
     public UriPolicy(FetchConfig config) {
         for (String root : config.allowedRoots()) {
@@ -38,6 +39,7 @@ public final class UriPolicy {
             }
         }
         this.allowPrivateNetworks = config.allowPrivateNetworks();
+        this.allowedBuckets = config.s3().allowedBuckets();
         for (String host : config.allowedHosts()) {
             String h = host.trim().toLowerCase(Locale.ROOT);
             if (isIpLiteralOrBlock(h)) {
@@ -49,7 +51,8 @@ public final class UriPolicy {
     }
 
     /**
-     * Parses and checks the scheme; the URI is then {@code file}, {@code http} or {@code https}.
+     * Parses and checks the scheme; the URI is then {@code file}, {@code http}, {@code https} or
+     * {@code s3}.
      */
     public URI parse(String uri) {
         URI parsed;
@@ -64,13 +67,14 @@ public final class UriPolicy {
             case "file":
             case "http":
             case "https":
+            case "s3":
                 return parsed;
             case "":
                 throw new FetchException(ErrorCode.INVALID_URI, "URI has no scheme: " + uri);
             default:
                 throw new FetchException(
                         ErrorCode.UNSUPPORTED_SCHEME,
-                        "Scheme '" + scheme + "' is not supported (file, http, https)");
+                        "Scheme '" + scheme + "' is not supported (file, http, https, s3)");
         }
     }
 
@@ -114,6 +118,37 @@ public final class UriPolicy {
         }
         return real;
     }
+
+    /** Bucket and key of an {@code s3://bucket/key} URI, if the bucket is allowed. */
+    public S3Location checkS3(URI uri) {
+        if (allowedBuckets.isEmpty()) {
+            throw new FetchException(
+                    ErrorCode.HOST_NOT_ALLOWED,
+                    "s3:// URIs are disabled: no bucket is allowed (--allow-s3-bucket)");
+        }
+        // The authority, not getHost(): bucket names may hold characters a host name may not.
+        String bucket = uri.getRawAuthority();
+        String key = uri.getPath() == null ? "" : uri.getPath();
+        if (bucket == null || bucket.isEmpty()) {
+            throw new FetchException(ErrorCode.INVALID_URI, "s3:// URI has no bucket: " + uri);
+        }
+        if (uri.getRawQuery() != null || uri.getRawFragment() != null) {
+            throw new FetchException(
+                    ErrorCode.INVALID_URI, "s3:// URIs take no query or fragment: " + uri);
+        }
+        key = key.startsWith("/") ? key.substring(1) : key;
+        if (key.isEmpty() || key.endsWith("/")) {
+            throw new FetchException(ErrorCode.INVALID_URI, "s3:// URI names no object: " + uri);
+        }
+        if (!allowedBuckets.contains(bucket)) {
+            throw new FetchException(
+                    ErrorCode.HOST_NOT_ALLOWED, "S3 bucket " + bucket + " is not allowed");
+        }
+        return new S3Location(bucket, key);
+    }
+
+    /** An object in S3. */
+    public record S3Location(String bucket, String key) {}
 
     private boolean insideRoots(Path path) {
         for (Path root : roots) {

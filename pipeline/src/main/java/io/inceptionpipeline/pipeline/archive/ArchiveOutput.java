@@ -1,0 +1,137 @@
+package io.inceptionpipeline.pipeline.archive;
+
+import io.inceptionpipeline.schemas.Prediction;
+import io.inceptionpipeline.schemas.ScoringFailure;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.avro.file.DataFileReader;
+import org.apache.avro.specific.SpecificDatumReader;
+
+/**
+ * The output folder of archive runs: {@code predictions/} and {@code dead-letters/}, each holding
+ * Avro container files {@code part-<run>-<subtask>.avro}. A part file gets its name only once its
+ * subtask saw the end of the input; until then it is {@code .part-...avro.inprogress}. So a
+ * complete part file never lacks records of its run, and what a crashed run left in progress is
+ * removed by the next run, whose ids it then scores again.
+ *
+ * <p>Resuming is by request id, not by position: a run skips every id found in a complete part
+ * file, prediction or dead letter.
+ */
+public final class ArchiveOutput {
+
+    public static final String PREDICTIONS = "predictions";
+    public static final String DEAD_LETTERS = "dead-letters";
+    static final String IN_PROGRESS = ".inprogress";
+
+    private final Path dir;
+
+    public ArchiveOutput(Path dir) {
+        this.dir = dir;
+    }
+
+    public Path predictions() {
+        return dir.resolve(PREDICTIONS);
+    }
+
+    public Path deadLetters() {
+        return dir.resolve(DEAD_LETTERS);
+    }
+
+    /** Creates the folders and removes the in-progress files a failed run left; returns them. */
+    public List<Path> prepare() throws IOException {
+        List<Path> removed = new ArrayList<>();
+        for (Path folder : List.of(predictions(), deadLetters())) {
+            Files.createDirectories(folder);
+            try (Stream<Path> files = Files.list(folder)) {
+                for (Path file : files.toList()) {
+                    if (file.getFileName().toString().endsWith(IN_PROGRESS)) {
+                        Files.delete(file);
+                        removed.add(file);
+                    }
+                }
+            }
+        }
+        return removed;
+    }
+
+    /** Complete part files of predictions. */
+    public List<Path> predictionFiles() throws IOException {
+        return partFiles(predictions());
+    }
+
+    /** Complete part files of dead letters. */
+    public List<Path> deadLetterFiles() throws IOException {
+        return partFiles(deadLetters());
+    }
+
+    /** Every prediction in the complete part files. */
+    public List<Prediction> readPredictions() throws IOException {
+        return read(predictionFiles(), Prediction.class);
+    }
+
+    /** Every dead letter in the complete part files. */
+    public List<ScoringFailure> readDeadLetters() throws IOException {
+        return read(deadLetterFiles(), ScoringFailure.class);
+    }
+
+    /** Ids already answered: predictions' request ids and dead letters' (else their key). */
+    public Set<String> answeredIds() throws IOException {
+        Set<String> ids = new HashSet<>();
+        for (Prediction p : readPredictions()) {
+            ids.add(p.getRequestId());
+        }
+        for (ScoringFailure f : readDeadLetters()) {
+            String id = idOf(f);
+            if (id != null) {
+                ids.add(id);
+            }
+        }
+        return ids;
+    }
+
+    /** A dead letter's request id, else its original key (the id of an unreadable line). */
+    public static String idOf(ScoringFailure failure) {
+        if (failure.getRequestId() != null) {
+            return failure.getRequestId();
+        }
+        if (failure.getOriginalKey() != null) {
+            return StandardCharsets.UTF_8.decode(failure.getOriginalKey().duplicate()).toString();
+        }
+        return null;
+    }
+
+    private static List<Path> partFiles(Path folder) throws IOException {
+        if (!Files.isDirectory(folder)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(folder)) {
+            return files.filter(
+                            f -> {
+                                String name = f.getFileName().toString();
+                                return name.startsWith("part-") && name.endsWith(".avro");
+                            })
+                    .sorted()
+                    .toList();
+        }
+    }
+
+    private static <T> List<T> read(List<Path> files, Class<T> type) throws IOException {
+        List<T> records = new ArrayList<>();
+        for (Path file : files) {
+            try (DataFileReader<T> reader =
+                    new DataFileReader<>(file.toFile(), new SpecificDatumReader<>(type))) {
+                while (reader.hasNext()) {
+                    records.add(reader.next());
+                }
+            }
+        }
+        return records;
+    }
+}

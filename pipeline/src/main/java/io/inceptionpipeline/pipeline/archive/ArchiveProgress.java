@@ -1,0 +1,111 @@
+package io.inceptionpipeline.pipeline.archive;
+
+import java.io.PrintStream;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Answers counted by the archive sinks, per run, and the console bar that shows them. The sinks and
+ * the bar meet in this JVM's static map: archive runs the job on a MiniCluster in the CLI's own
+ * JVM, so the bar sees every subtask's count (on a remote cluster the count stays 0).
+ */
+public final class ArchiveProgress {
+
+    private static final Map<String, Counter> ANSWERED = new ConcurrentHashMap<>();
+
+    /** Answers so far, and when the first came (0: none yet). */
+    private static final class Counter {
+        final AtomicLong count = new AtomicLong();
+        final AtomicLong firstNanos = new AtomicLong();
+        volatile long lastNanos;
+    }
+
+    private final String run;
+    private final long total;
+    private final long startedNanos = System.nanoTime();
+
+    public ArchiveProgress(String run, long total) {
+        this.run = run;
+        this.total = total;
+        ANSWERED.put(run, new Counter());
+    }
+
+    /** Counts one answer (prediction or dead letter) of {@code run}. */
+    static void answered(String run) {
+        Counter counter = ANSWERED.get(run);
+        if (counter != null) {
+            counter.firstNanos.compareAndSet(0, System.nanoTime());
+            counter.count.incrementAndGet();
+            counter.lastNanos = System.nanoTime();
+        }
+    }
+
+    public long done() {
+        Counter counter = ANSWERED.get(run);
+        return counter == null ? 0 : counter.count.get();
+    }
+
+    /**
+     * Images per second from the first answer to the latest: the steady rate, without the start-up
+     * of the cluster and the model (NaN before two answers).
+     */
+    public double steadyRate() {
+        Counter counter = ANSWERED.get(run);
+        if (counter == null) {
+            return Double.NaN;
+        }
+        long done = counter.count.get();
+        double seconds = (counter.lastNanos - counter.firstNanos.get()) / 1e9;
+        return done < 2 || seconds <= 0 ? Double.NaN : (done - 1) / seconds;
+    }
+
+    public double elapsedSeconds() {
+        return (System.nanoTime() - startedNanos) / 1e9;
+    }
+
+    /** One line: bar, done/total, percent, steady rate and the time left at that rate. */
+    public String line() {
+        long done = Math.min(done(), total);
+        double seconds = elapsedSeconds();
+        double steady = steadyRate();
+        double rate = Double.isNaN(steady) ? 0 : steady;
+        int width = 30;
+        int filled = total == 0 ? width : (int) (width * done / total);
+        String eta = rate > 0 ? duration((total - done) / rate) : "--:--";
+        return String.format(
+                Locale.ROOT,
+                "[%s%s] %d/%d %3.0f%% %.1f img/s ETA %s elapsed %s",
+                "#".repeat(filled),
+                ".".repeat(width - filled),
+                done,
+                total,
+                total == 0 ? 100.0 : 100.0 * done / total,
+                rate,
+                eta,
+                duration(seconds));
+    }
+
+    /** Redraws the bar in place on a terminal, else prints a line each call. */
+    public void print(PrintStream err, boolean inPlace) {
+        if (inPlace) {
+            err.print("\r" + line());
+        } else {
+            err.println(line());
+        }
+        err.flush();
+    }
+
+    /** Forgets the run's counter. */
+    public void close() {
+        ANSWERED.remove(run);
+    }
+
+    static String duration(double seconds) {
+        long s = Math.round(seconds);
+        return s >= 3600
+                ? String.format(Locale.ROOT, "%d:%02d:%02d", s / 3600, s / 60 % 60, s % 60)
+                : String.format(Locale.ROOT, "%02d:%02d", s / 60, s % 60);
+    }
+}

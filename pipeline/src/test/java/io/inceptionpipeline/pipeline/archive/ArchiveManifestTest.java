@@ -1,0 +1,78 @@
+package io.inceptionpipeline.pipeline.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ArchiveManifestTest {
+
+    @TempDir Path dir;
+
+    @Test
+    void readsUrisPathsAndIdUriLines() throws Exception {
+        Path manifest =
+                Files.writeString(
+                        dir.resolve("manifest.csv"),
+                        String.join(
+                                "\n",
+                                "id,uri",
+                                "# a comment",
+                                "",
+                                "cat-1,file:///data/cat,1.jpg",
+                                "s3://bucket/dog.jpg",
+                                "  https://example.com/a,b.jpg  ",
+                                "relative/bird.png",
+                                "no-uri,",
+                                "cat-1,file:///data/other.jpg"));
+        ArchiveManifest.Contents contents = ArchiveManifest.read(manifest);
+        assertThat(contents.items())
+                .extracting(ArchiveItem::id, ArchiveItem::uri, ArchiveItem::position)
+                .containsExactly(
+                        org.assertj.core.groups.Tuple.tuple("cat-1", "file:///data/cat,1.jpg", 4L),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "s3://bucket/dog.jpg", "s3://bucket/dog.jpg", 5L),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "https://example.com/a,b.jpg", "https://example.com/a,b.jpg", 6L),
+                        org.assertj.core.groups.Tuple.tuple(
+                                "relative/bird.png",
+                                Path.of("relative/bird.png").toAbsolutePath().toUri().toString(),
+                                7L),
+                        org.assertj.core.groups.Tuple.tuple("no-uri", "", 8L));
+        assertThat(contents.duplicates()).isEqualTo(1);
+    }
+
+    @Test
+    void aHeaderIsOnlySkippedOnTheFirstLine() {
+        assertThat(ArchiveManifest.parse("id,uri", 1)).isNull();
+        assertThat(ArchiveManifest.parse("id,uri", 2))
+                .isEqualTo(
+                        new ArchiveItem(
+                                "id", Path.of("uri").toAbsolutePath().toUri().toString(), 2));
+    }
+
+    @Test
+    void s3ListingUrisEncodeKeys() {
+        assertThat(S3Listing.uri("b", "a dir/x+y.jpg")).isEqualTo("s3://b/a%20dir/x+y.jpg");
+        assertThat(S3Listing.bucket("s3://my-bucket/prefix/")).isEqualTo("my-bucket");
+    }
+
+    @Test
+    void progressLineShowsDoneTotalRateAndEta() {
+        ArchiveProgress progress = new ArchiveProgress("test-run", 10);
+        try {
+            for (int i = 0; i < 4; i++) {
+                ArchiveProgress.answered("test-run");
+            }
+            assertThat(progress.done()).isEqualTo(4);
+            assertThat(progress.line())
+                    .matches("\\[#{12}\\.{18}\\] 4/10  40% [0-9.]+ img/s ETA [0-9:-]+ elapsed .*");
+        } finally {
+            progress.close();
+        }
+        assertThat(ArchiveProgress.duration(3725)).isEqualTo("1:02:05");
+        assertThat(ArchiveProgress.duration(65)).isEqualTo("01:05");
+    }
+}
