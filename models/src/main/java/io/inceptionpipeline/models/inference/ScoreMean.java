@@ -21,8 +21,8 @@ public final class ScoreMean {
     private int units;
 
     public ScoreMean(int numClasses) {
-        if (numClasses < 1) {
-            throw new IllegalArgumentException("numClasses must be >= 1, got " + numClasses);
+        if (numClasses < 0) { // 0: an embedding-only network
+            throw new IllegalArgumentException("numClasses must be >= 0, got " + numClasses);
         }
         probabilitySums = new double[numClasses];
     }
