@@ -2,6 +2,7 @@ package io.inceptionpipeline.cli;
 
 import io.inceptionpipeline.models.image.CropMode;
 import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.EnsembleSpec;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.spec.Labels;
 import io.inceptionpipeline.models.train.Evaluation;
@@ -69,6 +70,25 @@ final class EvaluateCommand implements Callable<Integer> {
     int batchSize;
 
     @Option(
+            names = "--crop-mode",
+            defaultValue = "center",
+            description = {
+                "center (one crop), ten (center and corners, each mirrored; a 28x28 model's frame zero-padded",
+                "by 2 first) or multiscale (the GoogLeNet paper's 144 crops): an image's answer is the mean of its",
+                "crops' probabilities. Default: ${DEFAULT-VALUE}."
+            })
+    String cropMode;
+
+    @Option(
+            names = "--ensemble-weights",
+            paramLabel = "W1,W2,...",
+            description = {
+                "With --model a,b,c (an ensemble; --weights fa,fb,fc gives one weights file per model):",
+                "each model's weight in the averaged probabilities. Default: equal."
+            })
+    String ensembleWeights;
+
+    @Option(
             names = "--output",
             paramLabel = "FILE",
             description = "Also write the Markdown to FILE.")
@@ -87,12 +107,36 @@ final class EvaluateCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "--split is test or train; --batch-size >= 1; --limit >= 0");
         }
-        ScoringModel loaded = modelOptions.loadOrReport();
-        if (loaded == null) {
+        CropMode mode;
+        EnsembleSpec ensemble;
+        try {
+            mode = CropMode.parse(cropMode);
+            ensemble = modelOptions.ensemble(ensembleWeights);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        if (mode == CropMode.NONE) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--crop-mode is center, ten or multiscale");
+        }
+        List<ScoringModel> members = modelOptions.loadOrReport(ensemble);
+        if (members == null) {
             return Main.EXIT_MODEL_ERROR;
         }
         Evaluation evaluation;
-        try (ScoringModel model = loaded) {
+        try (Closer closer = new Closer(members)) {
+            ScoringModel model = members.get(0);
+            for (ScoringModel member : members) {
+                if (member.numClasses() != model.numClasses()) {
+                    System.err.println(
+                            "error: ensemble members differ in their classes ("
+                                    + model.numClasses()
+                                    + " and "
+                                    + member.numClasses()
+                                    + ")");
+                    return 2;
+                }
+            }
             if (model.numClasses() == 0) {
                 System.err.println(
                         "error: "
@@ -114,13 +158,14 @@ final class EvaluateCommand implements Callable<Integer> {
                 FashionMnist.Split images = data;
                 evaluation =
                         Evaluation.of(
-                                model,
+                                members,
+                                ensemble.weights(),
                                 classes,
                                 images.size(),
                                 images::rgb,
                                 i -> images.labels()[i],
                                 batchSize,
-                                CropMode.CENTER);
+                                mode);
             } else {
                 List<Path> files = new ArrayList<>();
                 List<Integer> truth = new ArrayList<>();
@@ -129,22 +174,29 @@ final class EvaluateCommand implements Callable<Integer> {
                 ImageDecoder decoder = new ImageDecoder();
                 evaluation =
                         Evaluation.of(
-                                model,
+                                members,
+                                ensemble.weights(),
                                 classes,
                                 count,
                                 i -> decode(decoder, files.get(i)),
                                 truth::get,
                                 batchSize,
-                                CropMode.CENTER);
+                                mode);
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             String markdown =
                     String.format(
                             Locale.ROOT,
-                            "# %s on %s%n%nweights %s; %d images in %.1f s (%.0f images/s)%n%n%s",
-                            model.spec().name(),
+                            "# %s on %s%n%nweights %s; crop mode %s (%d crops per image); %d images in %.1f s (%.1f images/s)%n%n%s",
+                            members.stream()
+                                    .map(m -> m.spec().name())
+                                    .collect(java.util.stream.Collectors.joining(" + ")),
                             fashionMnist != null ? "Fashion-MNIST " + split : folder,
-                            model.weightsDigest(),
+                            members.stream()
+                                    .map(ScoringModel::weightsDigest)
+                                    .collect(java.util.stream.Collectors.joining(", ")),
+                            mode.id(),
+                            mode.cropCount(),
                             evaluation.count(),
                             seconds,
                             evaluation.count() / seconds,
@@ -155,6 +207,14 @@ final class EvaluateCommand implements Callable<Integer> {
             }
         }
         return 0;
+    }
+
+    /** Closes every member. */
+    private record Closer(List<ScoringModel> models) implements AutoCloseable {
+        @Override
+        public void close() {
+            models.forEach(ScoringModel::close);
+        }
     }
 
     private static RgbImage decode(ImageDecoder decoder, Path file) {

@@ -99,8 +99,27 @@ final class JobCliOptions {
     @Option(
             names = "--model",
             defaultValue = "inception_resnet_v2",
-            description = "Model name. Default: ${DEFAULT-VALUE}.")
+            description = {
+                "Model name, or several (a,b,c): an ensemble whose averaged probabilities answer each",
+                "request; members share one preprocessing. Default: ${DEFAULT-VALUE}."
+            })
     String model;
+
+    @Option(
+            names = "--ensemble-weights",
+            paramLabel = "W1,W2,...",
+            description =
+                    "Each ensemble member's weight in the averaged probabilities. Default: equal.")
+    String ensembleWeights;
+
+    @Option(
+            names = "--aggregation-timeout-ms",
+            defaultValue = "120000",
+            description = {
+                "With several crops or models per request: a request not complete this long after its first",
+                "scored unit goes to the dead letters (AGGREGATE/AGGREGATION_TIMEOUT). Default: ${DEFAULT-VALUE}."
+            })
+    long aggregationTimeoutMs;
 
     @Option(
             names = "--engine",
@@ -112,13 +131,17 @@ final class JobCliOptions {
             names = "--weights",
             paramLabel = "FILE",
             description =
-                    "Weights (.safetensors or DJL .params), readable on every TaskManager. Without it: the weights the model ships with, else seeded random weights.")
+                    "Weights (.safetensors or DJL .params), readable on every TaskManager; one per model of an ensemble (fa,fb,fc; empty for a model's default). Without it: the weights the model ships with, else seeded random weights.")
     String weights;
 
     @Option(
-            names = "--crop",
+            names = {"--crop", "--crop-mode"},
             defaultValue = "center",
-            description = "center or none. Default: ${DEFAULT-VALUE}.")
+            description = {
+                "center (one crop), none (images already at input size), ten (center and 4 corners, each",
+                "mirrored) or multiscale (the GoogLeNet paper's 144 crops): the crops' probabilities are",
+                "averaged into one prediction. Default: ${DEFAULT-VALUE}."
+            })
     String cropMode;
 
     @Option(
@@ -257,6 +280,8 @@ final class JobCliOptions {
                 .model(model, weights)
                 .engine(engine)
                 .cropMode(cropMode)
+                .ensembleWeights(ensembleWeights)
+                .aggregationTimeoutMs(aggregationTimeoutMs)
                 .allowedRoots(allowedRoots)
                 .allowedHosts(allowedHosts)
                 .allowPrivateNetworks(allowPrivateNetworks)

@@ -1,6 +1,7 @@
 package io.inceptionpipeline.cli;
 
 import ai.djl.Device;
+import io.inceptionpipeline.models.inference.EnsembleSpec;
 import io.inceptionpipeline.models.inference.NativeThreads;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.inference.WeightsSource;
@@ -8,6 +9,8 @@ import io.inceptionpipeline.models.spec.ModelRegistry;
 import io.inceptionpipeline.models.spec.ModelSpec;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** Options every command that loads a model shares. */
@@ -73,6 +76,46 @@ final class ModelOptions {
         NativeThreads.configure(threads);
         WeightsSource source = WeightsSource.orDefault(spec(), weights, RANDOM_WEIGHTS_SEED);
         return ScoringModel.load(spec(), source, parseDevice(), ScoringModel.engineName(engine));
+    }
+
+    /**
+     * The members of {@code --model a,b,c} with {@code --weights fa,fb,fc} (one entry per model,
+     * empty for a model's default) and their weights in the average.
+     */
+    EnsembleSpec ensemble(String ensembleWeights) {
+        return EnsembleSpec.parse(
+                model, weights == null ? null : weights.toString(), ensembleWeights);
+    }
+
+    /**
+     * Loads every member of {@code ensemble}, or prints why one cannot be loaded, closes the others
+     * and returns null: the caller then exits with {@link Main#EXIT_MODEL_ERROR}.
+     */
+    List<ScoringModel> loadOrReport(EnsembleSpec ensemble) {
+        NativeThreads.configure(threads);
+        List<ScoringModel> loaded = new ArrayList<>();
+        for (EnsembleSpec.Member member : ensemble.members()) {
+            try {
+                ModelSpec memberSpec = ModelRegistry.get(member.model());
+                WeightsSource source =
+                        WeightsSource.orDefault(
+                                memberSpec,
+                                member.weights() == null ? null : Path.of(member.weights()),
+                                RANDOM_WEIGHTS_SEED);
+                loaded.add(
+                        ScoringModel.load(
+                                memberSpec,
+                                source,
+                                parseDevice(),
+                                ScoringModel.engineName(engine)));
+            } catch (IOException | RuntimeException e) {
+                System.err.println(
+                        "error: cannot load model " + member.model() + ": " + e.getMessage());
+                loaded.forEach(ScoringModel::close);
+                return null;
+            }
+        }
+        return loaded;
     }
 
     /**

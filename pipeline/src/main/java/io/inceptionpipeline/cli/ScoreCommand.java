@@ -6,9 +6,11 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.inceptionpipeline.models.image.CropMode;
 import io.inceptionpipeline.models.image.Preprocessor;
 import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.ScoreMean;
 import io.inceptionpipeline.models.inference.Scores;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.inference.TopK;
+import io.inceptionpipeline.models.spec.Labels;
 import io.inceptionpipeline.models.spec.ModelSummary;
 import io.inceptionpipeline.operators.decode.DecodeException;
 import io.inceptionpipeline.operators.decode.ImageDecoder;
@@ -56,12 +58,14 @@ final class ScoreCommand implements Callable<Integer> {
     @Mixin ModelOptions modelOptions;
 
     @Option(
-            names = "--preprocess",
+            names = {"--preprocess", "--crop-mode"},
             defaultValue = "center",
             description = {
                 "center: resize the shorter side to input/crop_pct with the model's filter (IRv2: 333 px,",
                 "bicubic, as timm does) and crop the center input x input square; none: the image is already",
-                "input x input (IRv2: 299), only scale and normalize. Default: ${DEFAULT-VALUE}."
+                "input x input (IRv2: 299), only scale and normalize; ten (center and corners, each mirrored)",
+                "or multiscale (the GoogLeNet paper's 144 crops): the mean of the crops' probabilities and",
+                "embeddings. Default: ${DEFAULT-VALUE}."
             })
     String preprocess;
 
@@ -121,7 +125,7 @@ final class ScoreCommand implements Callable<Integer> {
     private static final class Item {
         final Path path;
         final String uri;
-        RgbImage crop;
+        List<RgbImage> crops;
         String error;
 
         Item(Path path) {
@@ -164,10 +168,10 @@ final class ScoreCommand implements Callable<Integer> {
                 List<Item> chunk = items.subList(from, Math.min(items.size(), from + batchSize));
                 chunk.parallelStream()
                         .forEach(item -> prepare(item, decoder, preprocessor, cropMode));
-                List<Item> good = chunk.stream().filter(i -> i.crop != null).toList();
+                List<Item> good = chunk.stream().filter(i -> i.crops != null).toList();
                 List<Scores> scores;
                 try {
-                    scores = model.score(good.stream().map(i -> i.crop).toList(), topK, embeddings);
+                    scores = score(model, good, cropMode);
                 } catch (RuntimeException e) {
                     good.forEach(i -> i.error = "Inference failed: " + e.getMessage());
                     scores = List.of();
@@ -178,9 +182,10 @@ final class ScoreCommand implements Callable<Integer> {
                         failures++;
                         out.println(errorRecord(item));
                     } else {
-                        out.println(scoreRecord(item, model, weights, scores.get(next++)));
+                        out.println(
+                                scoreRecord(item, model, weights, scores.get(next++), cropMode));
                     }
-                    item.crop = null;
+                    item.crops = null;
                 }
                 out.flush();
             }
@@ -191,6 +196,42 @@ final class ScoreCommand implements Callable<Integer> {
             System.err.println(failures + " of " + items.size() + " images failed");
         }
         return failures == 0 ? 0 : 1;
+    }
+
+    /**
+     * One {@link Scores} per item: its crop's, or with several crops the mean of their
+     * probabilities (top-k of it) and embeddings.
+     */
+    private List<Scores> score(ScoringModel model, List<Item> good, CropMode mode) {
+        List<RgbImage> crops = good.stream().flatMap(i -> i.crops.stream()).toList();
+        if (mode.cropCount() == 1) {
+            return model.score(crops, topK, embeddings);
+        }
+        List<Scores> perCrop = new ArrayList<>(crops.size());
+        for (int from = 0; from < crops.size(); from += batchSize) {
+            perCrop.addAll(
+                    model.score(
+                            crops.subList(from, Math.min(crops.size(), from + batchSize)),
+                            Integer.MAX_VALUE,
+                            embeddings));
+        }
+        List<Scores> out = new ArrayList<>(good.size());
+        int at = 0;
+        for (Item item : good) {
+            ScoreMean mean = new ScoreMean(model.numClasses());
+            for (int c = 0; c < item.crops.size(); c++, at++) {
+                mean.add(perCrop.get(at).topK(), 1);
+                if (perCrop.get(at).embedding() != null) {
+                    mean.addEmbedding(perCrop.get(at).embedding());
+                }
+            }
+            Labels labels = model.spec().labels();
+            out.add(
+                    new Scores(
+                            mean.topK(topK, c -> labels.label(c, model.numClasses())),
+                            mean.embeddingMean()));
+        }
+        return out;
     }
 
     private void validate() {
@@ -252,7 +293,7 @@ final class ScoreCommand implements Callable<Integer> {
                 return;
             }
             RgbImage image = decoder.decode(Files.readAllBytes(item.path));
-            item.crop = preprocessor.crop(image, mode);
+            item.crops = preprocessor.crops(image, mode);
         } catch (NoSuchFileException e) {
             item.error = "No such file: " + item.path;
         } catch (IOException e) {
@@ -271,11 +312,16 @@ final class ScoreCommand implements Callable<Integer> {
         return write(record);
     }
 
-    private String scoreRecord(Item item, ScoringModel model, String weights, Scores scores) {
+    private String scoreRecord(
+            Item item, ScoringModel model, String weights, Scores scores, CropMode mode) {
         ObjectNode record = json.createObjectNode();
         record.put("uri", item.uri);
         record.put("model", model.spec().name());
         record.put("weights", weights);
+        if (mode.cropCount() > 1) {
+            record.put("crop_mode", mode.id());
+            record.put("crop_count", mode.cropCount());
+        }
         ArrayNode top = record.putArray("top_k");
         for (TopK k : scores.topK()) {
             top.addObject().put("index", k.index()).put("label", k.label()).put("score", k.score());

@@ -1,8 +1,9 @@
 package io.inceptionpipeline.pipeline;
 
 import io.inceptionpipeline.models.image.CropMode;
+import io.inceptionpipeline.models.inference.EnsembleSpec;
 import io.inceptionpipeline.models.inference.ScoringModel;
-import io.inceptionpipeline.models.spec.ModelRegistry;
+import io.inceptionpipeline.operators.aggregate.AggregationConfig;
 import io.inceptionpipeline.operators.decode.PrepareConfig;
 import io.inceptionpipeline.operators.fetch.FetchConfig;
 import io.inceptionpipeline.operators.fetch.S3Access;
@@ -37,8 +38,18 @@ public record JobOptions(
         boolean exactlyOnce,
         String transactionalIdPrefix,
         long checkpointIntervalMs,
-        long duplicateWindowMs)
+        long duplicateWindowMs,
+        List<ModelScorerFactory> members,
+        AggregationConfig aggregation)
         implements Serializable {
+
+    /**
+     * Whether each request becomes several units (crops × ensemble members) averaged by the
+     * aggregator; with one crop and one model the job keeps the direct path.
+     */
+    public boolean aggregates() {
+        return aggregation != null;
+    }
 
     public static Builder builder() {
         return new Builder();
@@ -74,6 +85,8 @@ public record JobOptions(
         String weights;
         String engine = "mxnet";
         String cropMode = "center";
+        String ensembleWeights;
+        long aggregationTimeoutMs = 120_000;
         int batchSize = 8;
         long maxBatchDelayMs = 200;
         int topK = 5;
@@ -189,9 +202,28 @@ public record JobOptions(
             return this;
         }
 
+        /**
+         * The model, or an ensemble: {@code name} may list several models ({@code a,b,c}) and
+         * {@code weightsFile} then one file per model ({@code fa,fb,fc}, an empty entry for a
+         * model's default weights), or be null.
+         */
         public Builder model(String name, String weightsFile) {
             model = name;
             weights = weightsFile;
+            return this;
+        }
+
+        /**
+         * Each ensemble member's weight in the averaged probabilities ({@code 2,1,1}); null: equal.
+         */
+        public Builder ensembleWeights(String v) {
+            ensembleWeights = v;
+            return this;
+        }
+
+        /** How long a multi-unit request may take from its first scored unit to its last. */
+        public Builder aggregationTimeoutMs(long v) {
+            aggregationTimeoutMs = v;
             return this;
         }
 
@@ -289,18 +321,51 @@ public record JobOptions(
             check(
                     !exactlyOnce || !transactionalIdPrefix.isBlank(),
                     "exactly-once needs a transactional id prefix");
+            EnsembleSpec ensemble;
+            CropMode crops;
             try {
-                ModelRegistry.get(model);
-                CropMode.parse(cropMode);
+                ensemble = EnsembleSpec.parse(model, weights, ensembleWeights);
+                crops = CropMode.parse(cropMode);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }
-            if (weights != null) {
-                check(
-                        new java.io.File(weights).isFile(),
-                        "weights file %s does not exist",
-                        weights);
+            for (EnsembleSpec.Member member : ensemble.members()) {
+                if (member.weights() != null) {
+                    check(
+                            new java.io.File(member.weights()).isFile(),
+                            "weights file %s does not exist",
+                            member.weights());
+                }
             }
+            check(aggregationTimeoutMs >= 1, "aggregation timeout must be >= 1 ms");
+            boolean aggregate = crops.cropCount() > 1 || ensemble.isEnsemble();
+            List<ModelScorerFactory> members = new java.util.ArrayList<>();
+            for (EnsembleSpec.Member member : ensemble.members()) {
+                members.add(
+                        new ModelScorerFactory(
+                                member.model(),
+                                member.weights(),
+                                42,
+                                ScoringModel.engineName(engine),
+                                // averaging needs every class's probability
+                                aggregate ? Integer.MAX_VALUE : topK,
+                                embeddings,
+                                ompThreads,
+                                version));
+            }
+            AggregationConfig aggregation =
+                    aggregate
+                            ? new AggregationConfig(
+                                    crops.id(),
+                                    crops.cropCount(),
+                                    ensemble.members().stream()
+                                            .map(EnsembleSpec.Member::model)
+                                            .toList(),
+                                    java.util.Arrays.stream(ensemble.weights()).boxed().toList(),
+                                    topK,
+                                    aggregationTimeoutMs)
+                            : null;
+            String firstModel = ensemble.members().get(0).model();
             FetchConfig fetch =
                     FetchConfig.defaults()
                             .withAllowedRoots(allowedRoots)
@@ -341,22 +406,16 @@ public record JobOptions(
                     maxParallelism,
                     fetchConcurrency,
                     fetch,
-                    new PrepareConfig(model, cropMode, maxPixels, applyExif),
+                    new PrepareConfig(firstModel, cropMode, maxPixels, applyExif),
                     batchSize,
                     maxBatchDelayMs,
-                    new ModelScorerFactory(
-                            model,
-                            weights,
-                            42,
-                            ScoringModel.engineName(engine),
-                            topK,
-                            embeddings,
-                            ompThreads,
-                            version),
+                    members.get(0),
                     exactlyOnce,
                     transactionalIdPrefix,
                     checkpointIntervalMs,
-                    duplicateWindowMs);
+                    duplicateWindowMs,
+                    List.copyOf(members),
+                    aggregation);
         }
 
         private static void check(boolean condition, String message, Object... args) {

@@ -1,5 +1,8 @@
 package io.inceptionpipeline.pipeline;
 
+import io.inceptionpipeline.operators.aggregate.AggregationFunction;
+import io.inceptionpipeline.operators.aggregate.MemberTagger;
+import io.inceptionpipeline.operators.aggregate.ScoredUnit;
 import io.inceptionpipeline.operators.batch.BatchInferenceFunction;
 import io.inceptionpipeline.operators.batch.BucketKeys;
 import io.inceptionpipeline.operators.decode.DecodeCropFunction;
@@ -33,6 +36,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * messages → deserialize → keyBy(request id): drop duplicate ids → fetch (async I/O)
  *          → decode &amp; crop (8-bit) → keyBy(bucket)
  *          → batch &amp; infer (keyed state, size or timer) → predictions
+ * with several crops or models per request, every member batches and infers every crop, then
+ *          → keyBy(request id) → aggregate (mean softmax, keyed state) → predictions
  * every operator's failures (side output) → count by stage/code → dead letters
  * </pre>
  *
@@ -119,33 +124,75 @@ public final class ScoringJob {
                         .uid("decode-crop")
                         .setParallelism(options.fetchParallelism());
 
+        if (!options.aggregates()) {
+            SingleOutputStreamOperator<Prediction> predictions =
+                    inference(crops, options, options.scorer(), "batch-inference");
+            predictions
+                    .sinkTo(predictionSink)
+                    .name("predictions")
+                    .uid("predictions-sink")
+                    .setParallelism(options.inferenceParallelism());
+            deadLetters(
+                    deserialized
+                            .getSideOutput(Failures.TAG)
+                            .union(
+                                    crops.getSideOutput(Failures.TAG),
+                                    predictions.getSideOutput(Failures.TAG)),
+                    duplicates,
+                    deadLetterSink,
+                    options);
+            return;
+        }
+
+        // Several units per request (crops x ensemble members): every member batches and scores
+        // every crop on its own keyed operator; the aggregator, keyed by request id, averages a
+        // request's units or sends it to the dead letters when one of them failed.
+        DataStream<ScoredUnit> units = null;
+        DataStream<ScoringFailure> unitFailures = null;
+        for (int m = 0; m < options.members().size(); m++) {
+            String id = m == 0 ? "batch-inference" : "batch-inference-" + m;
+            SingleOutputStreamOperator<Prediction> scored =
+                    inference(crops, options, options.members().get(m), id);
+            DataStream<ScoredUnit> tagged =
+                    scored.map(new MemberTagger(m))
+                            .name("tag-member-" + m)
+                            .uid("tag-member-" + m)
+                            .setParallelism(options.inferenceParallelism());
+            units = units == null ? tagged : units.union(tagged);
+            DataStream<ScoringFailure> failed = scored.getSideOutput(Failures.TAG);
+            unitFailures = unitFailures == null ? failed : unitFailures.union(failed);
+        }
         SingleOutputStreamOperator<Prediction> predictions =
-                crops.keyBy(
-                                new BucketKeys(
-                                        options.inferenceParallelism(), options.maxParallelism()))
-                        .process(
-                                new BatchInferenceFunction(
-                                        options.batchSize(),
-                                        options.maxBatchDelayMs(),
-                                        options.scorer()))
+                units.keyBy(new AggregationFunction.UnitKey())
+                        .connect(unitFailures.keyBy(new AggregationFunction.FailureKey()))
+                        .process(new AggregationFunction(options.aggregation()))
                         .returns(new AvroTypeInfo<>(Prediction.class))
-                        .name("batch-inference")
-                        .uid("batch-inference")
+                        .name("aggregate")
+                        .uid("aggregate")
                         .setParallelism(options.inferenceParallelism())
                         .setMaxParallelism(options.maxParallelism());
-
         predictions
                 .sinkTo(predictionSink)
                 .name("predictions")
                 .uid("predictions-sink")
                 .setParallelism(options.inferenceParallelism());
-
-        DataStream<ScoringFailure> failures =
+        deadLetters(
                 deserialized
                         .getSideOutput(Failures.TAG)
                         .union(
                                 crops.getSideOutput(Failures.TAG),
-                                predictions.getSideOutput(Failures.TAG));
+                                predictions.getSideOutput(Failures.TAG)),
+                duplicates,
+                deadLetterSink,
+                options);
+    }
+
+    /** Every failure, counted by stage and code (metrics), to the dead-letter sink. */
+    private static void deadLetters(
+            DataStream<ScoringFailure> failures,
+            DataStream<ScoringFailure> duplicates,
+            Sink<ScoringFailure> deadLetterSink,
+            JobOptions options) {
         if (duplicates != null) {
             failures = failures.union(duplicates);
         }
@@ -158,5 +205,22 @@ public final class ScoringJob {
                 .name("dead-letters")
                 .uid("dead-letters-sink")
                 .setParallelism(options.fetchParallelism());
+    }
+
+    /** Keyed batching and inference of the crops with one model. */
+    private static SingleOutputStreamOperator<Prediction> inference(
+            DataStream<CroppedImage> crops,
+            JobOptions options,
+            ModelScorerFactory scorer,
+            String uid) {
+        return crops.keyBy(new BucketKeys(options.inferenceParallelism(), options.maxParallelism()))
+                .process(
+                        new BatchInferenceFunction(
+                                options.batchSize(), options.maxBatchDelayMs(), scorer))
+                .returns(new AvroTypeInfo<>(Prediction.class))
+                .name(uid)
+                .uid(uid)
+                .setParallelism(options.inferenceParallelism())
+                .setMaxParallelism(options.maxParallelism());
     }
 }

@@ -175,6 +175,60 @@ class ScoreCommandTest {
     }
 
     @Test
+    void tenCropsAverageTheCropsScoredOneByOne() throws Exception {
+        Path sample = Path.of("../samples/fashion-mnist/images").toAbsolutePath().normalize();
+        Path first;
+        try (var files = java.nio.file.Files.list(sample)) {
+            first = files.filter(f -> f.toString().endsWith(".png")).sorted().findFirst().get();
+        }
+        Run ten =
+                run(
+                        "score",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--crop-mode",
+                        "ten",
+                        "--top-k",
+                        "3",
+                        "--batch-size",
+                        "4",
+                        first.toString());
+        assertThat(ten.exitCode()).isZero();
+        JsonNode record = ten.records().get(0);
+        assertThat(record.get("crop_mode").asText()).isEqualTo("ten");
+        assertThat(record.get("crop_count").asInt()).isEqualTo(10);
+        assertThat(record.get("top_k")).hasSize(3);
+        // by hand: each of the ten crops scored alone, probabilities averaged
+        var spec = io.inceptionpipeline.models.spec.ModelRegistry.get("inception_resnet_fmnist");
+        try (var model =
+                io.inceptionpipeline.models.inference.ScoringModel.load(
+                        spec,
+                        io.inceptionpipeline.models.inference.WeightsSource.orDefault(
+                                spec, null, 0),
+                        ai.djl.Device.cpu())) {
+            var image =
+                    new io.inceptionpipeline.operators.decode.ImageDecoder()
+                            .decode(java.nio.file.Files.readAllBytes(first));
+            double[] mean = new double[10];
+            for (var crop :
+                    model.preprocessor()
+                            .crops(image, io.inceptionpipeline.models.image.CropMode.TEN)) {
+                for (var k : model.score(List.of(crop), 10, false).get(0).topK()) {
+                    mean[k.index()] += k.score() / 10.0;
+                }
+            }
+            JsonNode best = record.get("top_k").get(0);
+            for (int c = 0; c < 10; c++) {
+                assertThat(mean[c]).isLessThanOrEqualTo(best.get("score").asDouble() + 1e-5);
+            }
+            assertThat(best.get("score").asDouble())
+                    .isCloseTo(
+                            mean[best.get("index").asInt()],
+                            org.assertj.core.data.Offset.offset(1e-5));
+        }
+    }
+
+    @Test
     void rejectsBadOptionsWithUsageErrors() throws Exception {
         Run topK = run("score", "--top-k", "0", images.toString());
         assertThat(topK.exitCode()).isEqualTo(2);
@@ -186,9 +240,9 @@ class ScoreCommandTest {
                 .contains("Unknown model 'resnet50'")
                 .contains("inception_resnet_v2");
 
-        Run crop = run("score", "--preprocess", "ten", images.toString());
+        Run crop = run("score", "--preprocess", "five", images.toString());
         assertThat(crop.exitCode()).isEqualTo(2);
-        assertThat(crop.stderr()).contains("expected center or none");
+        assertThat(crop.stderr()).contains("expected center, none, ten or multiscale");
 
         Run nothing = run("score");
         assertThat(nothing.exitCode()).isEqualTo(2);

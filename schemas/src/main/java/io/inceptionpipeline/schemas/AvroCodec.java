@@ -40,7 +40,7 @@ public final class AvroCodec {
 
     /** Decodes a prediction; throws {@link IOException} on a malformed or unknown message. */
     public static Prediction decodePrediction(byte[] bytes) throws IOException {
-        return Prediction.getDecoder().decode(bytes);
+        return PREDICTION_DECODER.decode(bytes);
     }
 
     /** Decodes a dead letter, written with this or an older version of its schema. */
@@ -56,6 +56,10 @@ public final class AvroCodec {
                     ScoringFailure.createDecoder(null),
                     "ScoringFailure-1.avsc",
                     "ScoringFailure-2.avsc");
+
+    /** Every earlier version of Prediction, kept in {@code avro-history/}. */
+    private static final BinaryMessageDecoder<Prediction> PREDICTION_DECODER =
+            withHistory(Prediction.createDecoder(null), "Prediction-1.avsc");
 
     private static <T> BinaryMessageDecoder<T> withHistory(
             BinaryMessageDecoder<T> decoder, String... versions) {

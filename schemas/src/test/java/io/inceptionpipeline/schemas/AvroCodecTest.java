@@ -140,6 +140,64 @@ class AvroCodecTest {
                 .isEqualTo("old-1");
     }
 
+    @Test
+    void readsPredictionsWrittenBeforeCropCount() throws Exception {
+        Schema v1;
+        try (var in = AvroCodec.class.getResourceAsStream("/avro-history/Prediction-1.avsc")) {
+            v1 = new Schema.Parser().parse(in);
+        }
+        assertThat(v1.getField("crop_count")).isNull();
+        assertThat(v1.getField("ensemble")).isNull();
+        Prediction current = prediction();
+        // The current record written with the old schema: same fields but the new ones.
+        GenericRecord old = new GenericData.Record(v1);
+        for (Schema.Field f : v1.getFields()) {
+            old.put(f.name(), GenericData.get().deepCopy(f.schema(), toGeneric(current, f.name())));
+        }
+        ByteBuffer bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v1).encode(old);
+        byte[] array = new byte[bytes.remaining()];
+        bytes.get(array);
+
+        Prediction read = AvroCodec.decodePrediction(array);
+        assertThat(read.getRequestId()).isEqualTo("req-1");
+        assertThat(read.getTopK()).isEqualTo(current.getTopK());
+        assertThat(read.getCropCount()).isEqualTo(1);
+        assertThat(read.getEnsemble()).isNull();
+    }
+
+    private static Object toGeneric(Prediction p, String field) throws Exception {
+        // SpecificRecord -> generic through the binary form of the field's own record
+        byte[] bytes = AvroCodec.encode(p);
+        Schema schema = Prediction.getClassSchema();
+        GenericRecord generic =
+                new org.apache.avro.message.BinaryMessageDecoder<GenericRecord>(
+                                GenericData.get(), schema)
+                        .decode(bytes);
+        return generic.get(field);
+    }
+
+    @Test
+    void multiCropPredictionsRoundTrip() throws Exception {
+        Prediction p = prediction();
+        p.setCropMode("ten");
+        p.setCropCount(10);
+        p.setEnsemble(
+                List.of(
+                        new EnsembleMember("inception_resnet_fmnist", "sha256:aa", 2.0),
+                        new EnsembleMember("inception_resnet_fmnist", "sha256:bb", 1.0)));
+        assertThat(AvroCodec.decodePrediction(AvroCodec.encode(p))).isEqualTo(p);
+        ScoringFailure timeout =
+                ScoringFailure.newBuilder()
+                        .setRequestId("r")
+                        .setStage(Stage.AGGREGATE)
+                        .setCode(ErrorCode.AGGREGATION_TIMEOUT)
+                        .setMessage("3 of 10 units after 120000 ms")
+                        .setFailedAt(Instant.ofEpochMilli(1L))
+                        .build();
+        assertThat(AvroCodec.decodeFailure(AvroCodec.encode(timeout))).isEqualTo(timeout);
+    }
+
     /** A code added by a newer writer reads as UNKNOWN, not as an error. */
     @Test
     void anUnknownErrorCodeReadsAsUnknown() throws Exception {

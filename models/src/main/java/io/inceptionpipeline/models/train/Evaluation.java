@@ -2,6 +2,7 @@ package io.inceptionpipeline.models.train;
 
 import io.inceptionpipeline.models.image.CropMode;
 import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.ScoreMean;
 import io.inceptionpipeline.models.inference.Scores;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.inference.TopK;
@@ -27,19 +28,68 @@ public record Evaluation(List<String> classes, int count, int top1, int top5, in
             IntFunction<Integer> label,
             int batchSize,
             CropMode cropMode) {
+        return of(
+                List.of(model),
+                new double[] {1},
+                classes,
+                count,
+                image,
+                label,
+                batchSize,
+                cropMode);
+    }
+
+    /**
+     * Scores {@code count} images with every crop of {@code cropMode} and every member of an
+     * ensemble (all of one preprocessing), each image's answer the mean of its crops' probabilities
+     * weighted by {@code memberWeights}. {@code batchSize} crops go through each forward pass.
+     */
+    public static Evaluation of(
+            List<ScoringModel> members,
+            double[] memberWeights,
+            List<String> classes,
+            int count,
+            IntFunction<RgbImage> image,
+            IntFunction<Integer> label,
+            int batchSize,
+            CropMode cropMode) {
+        if (members.isEmpty() || memberWeights.length != members.size()) {
+            throw new IllegalArgumentException(
+                    "Need one weight per member, got "
+                            + memberWeights.length
+                            + " for "
+                            + members.size());
+        }
         int n = classes.size();
         int[][] confusion = new int[n][n];
         int top1 = 0;
         int top5 = 0;
-        for (int from = 0; from < count; from += batchSize) {
-            int to = Math.min(count, from + batchSize);
-            List<RgbImage> crops = new ArrayList<>(to - from);
+        int crops = cropMode.cropCount();
+        int imagesPerStep = Math.max(1, batchSize / crops);
+        for (int from = 0; from < count; from += imagesPerStep) {
+            int to = Math.min(count, from + imagesPerStep);
+            List<RgbImage> batch = new ArrayList<>((to - from) * crops);
             for (int i = from; i < to; i++) {
-                crops.add(model.preprocessor().crop(image.apply(i), cropMode));
+                List<RgbImage> made = members.get(0).preprocessor().crops(image.apply(i), cropMode);
+                if (made.size() != crops) {
+                    throw new IllegalStateException(
+                            cropMode.id() + " made " + made.size() + " crops, not " + crops);
+                }
+                batch.addAll(made);
             }
-            List<Scores> scores = model.score(crops, 5, false);
+            List<ScoreMean> means = new ArrayList<>(to - from);
             for (int i = from; i < to; i++) {
-                List<TopK> top = scores.get(i - from).topK();
+                means.add(new ScoreMean(n));
+            }
+            for (int m = 0; m < members.size(); m++) {
+                // Every class's probability: the crops' softmax vectors are averaged.
+                List<Scores> scores = members.get(m).score(batch, n, false);
+                for (int j = 0; j < scores.size(); j++) {
+                    means.get(j / crops).add(scores.get(j).topK(), memberWeights[m]);
+                }
+            }
+            for (int i = from; i < to; i++) {
+                List<TopK> top = means.get(i - from).topK(5, classes::get);
                 int truth = label.apply(i);
                 int predicted = top.get(0).index();
                 confusion[truth][predicted]++;

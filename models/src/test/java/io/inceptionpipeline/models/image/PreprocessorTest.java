@@ -61,7 +61,7 @@ class PreprocessorTest {
     void parsesCropModes() {
         assertThat(CropMode.parse(" Center ")).isEqualTo(CropMode.CENTER);
         assertThat(CropMode.parse("none")).isEqualTo(CropMode.NONE);
-        assertThatThrownBy(() -> CropMode.parse("ten"))
-                .hasMessageContaining("expected center or none");
+        assertThatThrownBy(() -> CropMode.parse("five"))
+                .hasMessageContaining("expected center, none, ten or multiscale");
     }
 }

@@ -41,7 +41,7 @@ public final class ImagePreparer {
             image = ExifOrientation.apply(image, ExifOrientation.read(encoded));
         }
         try {
-            return List.of(preprocessor.crop(image, cropMode));
+            return preprocessor.crops(image, cropMode);
         } catch (IllegalArgumentException e) {
             throw new PreprocessException(e.getMessage());
         }

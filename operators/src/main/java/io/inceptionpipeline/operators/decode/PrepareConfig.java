@@ -6,7 +6,7 @@ import java.io.Serializable;
  * How fetched bytes become model input.
  *
  * @param model model name in the registry (its spec gives input size and resize)
- * @param cropMode {@code center} or {@code none}
+ * @param cropMode {@code center}, {@code none}, {@code ten} or {@code multiscale}
  * @param maxPixels pixel cap checked from the image header before decoding
  * @param applyExifOrientation turn JPEGs upright by their EXIF orientation (timm does not; users'
  *     phone photos need it)

@@ -1,0 +1,74 @@
+package io.inceptionpipeline.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import org.junit.jupiter.api.Test;
+
+/** Crop modes and ensembles in the job's options: parsed and checked in {@code build()}. */
+class JobOptionsTest {
+
+    static JobOptions.Builder base() {
+        return JobOptions.builder().bootstrapServers("localhost:9092");
+    }
+
+    @Test
+    void oneCropAndOneModelKeepTheDirectPath() {
+        JobOptions options = base().model("inception_resnet_fmnist", null).topK(3).build();
+        assertThat(options.aggregates()).isFalse();
+        assertThat(options.aggregation()).isNull();
+        assertThat(options.members()).containsExactly(options.scorer());
+        assertThat(options.scorer().topK()).isEqualTo(3);
+    }
+
+    @Test
+    void tenCropsAggregateAndAskEveryClassOfTheModel() {
+        JobOptions options =
+                base().model("inception_resnet_fmnist", null).cropMode("ten").topK(3).build();
+        assertThat(options.aggregates()).isTrue();
+        assertThat(options.aggregation().unitsPerRequest()).isEqualTo(10);
+        assertThat(options.aggregation().topK()).isEqualTo(3);
+        assertThat(options.scorer().topK()).isEqualTo(Integer.MAX_VALUE);
+        assertThat(options.prepare().cropMode()).isEqualTo("ten");
+    }
+
+    @Test
+    void anEnsembleHasOneScorerPerMemberWithItsWeights() {
+        JobOptions options =
+                base().model("inception_resnet_fmnist,inception_resnet_fmnist", null)
+                        .ensembleWeights("2,1")
+                        .cropMode("multiscale")
+                        .build();
+        assertThat(options.members()).hasSize(2);
+        assertThat(options.aggregation().unitsPerRequest()).isEqualTo(288);
+        assertThat(options.aggregation().memberWeights()).containsExactly(2.0, 1.0);
+        assertThat(options.prepare().model()).isEqualTo("inception_resnet_fmnist");
+    }
+
+    @Test
+    void badEnsemblesAndCropModesAreRefusedWithTheReason() {
+        assertThatThrownBy(() -> base().cropMode("five").build())
+                .hasMessageContaining("expected center, none, ten or multiscale");
+        assertThatThrownBy(
+                        () ->
+                                base().model(
+                                                "inception_resnet_fmnist,inception_resnet_fmnist",
+                                                "/no/such.safetensors,")
+                                        .build())
+                .hasMessageContaining("weights file /no/such.safetensors does not exist");
+        assertThatThrownBy(() -> base().model("inception_resnet_fmnist,inception_v3", null).build())
+                .hasMessageContaining("must share their preprocessing");
+        assertThatThrownBy(
+                        () ->
+                                base().model("inception_resnet_fmnist", null)
+                                        .ensembleWeights("1,2")
+                                        .build())
+                .hasMessageContaining("--ensemble-weights has 2 values for 1 models");
+        assertThatThrownBy(
+                        () ->
+                                base().model("inception_resnet_fmnist", null)
+                                        .aggregationTimeoutMs(0)
+                                        .build())
+                .hasMessageContaining("aggregation timeout");
+    }
+}
