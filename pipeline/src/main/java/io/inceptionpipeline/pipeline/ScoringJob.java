@@ -10,6 +10,7 @@ import io.inceptionpipeline.operators.deserialize.DeserializeFunction;
 import io.inceptionpipeline.operators.deserialize.DropDuplicateRequests;
 import io.inceptionpipeline.operators.failure.Failures;
 import io.inceptionpipeline.operators.fetch.FetchFunction;
+import io.inceptionpipeline.operators.inference.ModelScorerFactory;
 import io.inceptionpipeline.operators.metrics.FailureMetrics;
 import io.inceptionpipeline.operators.records.CroppedImage;
 import io.inceptionpipeline.operators.records.FetchedImage;
