@@ -1,6 +1,7 @@
 package io.inceptionpipeline.operators.aggregate;
 
 import io.inceptionpipeline.operators.failure.Failures;
+import io.inceptionpipeline.operators.metrics.ScoringMetrics;
 import io.inceptionpipeline.schemas.ErrorCode;
 import io.inceptionpipeline.schemas.Prediction;
 import io.inceptionpipeline.schemas.ScoringFailure;
@@ -51,7 +52,11 @@ public class AggregationFunction
         forgetAt =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("finished-until", Long.class));
-        droppedLateUnits = getRuntimeContext().getMetricGroup().counter("droppedLateUnits");
+        droppedLateUnits =
+                getRuntimeContext()
+                        .getMetricGroup()
+                        .addGroup(ScoringMetrics.GROUP)
+                        .counter("droppedLateUnits");
     }
 
     @Override
