@@ -20,9 +20,6 @@ import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.RestartStrategyOptions;
-import org.apache.flink.configuration.TaskManagerOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -168,7 +165,8 @@ final class ArchiveCommand implements Callable<Integer> {
                         + "-"
                         + java.util.UUID.randomUUID().toString().substring(0, 8);
         StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(configuration(options));
+                StreamExecutionEnvironment.getExecutionEnvironment(
+                        LocalCommand.localConfiguration(options));
         env.setParallelism(options.fetchParallelism());
         ArchiveJob.define(
                 env,
@@ -206,14 +204,5 @@ final class ArchiveCommand implements Callable<Integer> {
         } finally {
             progress.close();
         }
-    }
-
-    private static Configuration configuration(JobOptions options) {
-        Configuration conf = new Configuration();
-        conf.set(
-                TaskManagerOptions.NUM_TASK_SLOTS,
-                Math.max(options.fetchParallelism(), options.inferenceParallelism()));
-        conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
-        return conf;
     }
 }

@@ -194,7 +194,8 @@ final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private static Configuration localConfiguration(JobOptions options) {
+    /** A MiniCluster for one job in this JVM: slots for its parallelism, no restarts. */
+    static Configuration localConfiguration(JobOptions options) {
         Configuration conf = new Configuration();
         conf.set(
                 TaskManagerOptions.NUM_TASK_SLOTS,

@@ -125,29 +125,33 @@ public final class ScoringJob {
                         .uid("decode-crop")
                         .setParallelism(options.fetchParallelism());
 
-        if (!options.aggregates()) {
-            SingleOutputStreamOperator<Prediction> predictions =
-                    inference(crops, options, options.scorer(), "batch-inference");
-            predictions
-                    .sinkTo(predictionSink)
-                    .name("predictions")
-                    .uid("predictions-sink")
-                    .setParallelism(options.inferenceParallelism());
-            deadLetters(
-                    deserialized
-                            .getSideOutput(Failures.TAG)
-                            .union(
-                                    crops.getSideOutput(Failures.TAG),
-                                    predictions.getSideOutput(Failures.TAG)),
-                    duplicates,
-                    deadLetterSink,
-                    options);
-            return;
-        }
+        SingleOutputStreamOperator<Prediction> predictions =
+                options.aggregates()
+                        ? aggregated(crops, options)
+                        : inference(crops, options, options.scorer(), "batch-inference");
+        predictions
+                .sinkTo(predictionSink)
+                .name("predictions")
+                .uid("predictions-sink")
+                .setParallelism(options.inferenceParallelism());
+        deadLetters(
+                deserialized
+                        .getSideOutput(Failures.TAG)
+                        .union(
+                                crops.getSideOutput(Failures.TAG),
+                                predictions.getSideOutput(Failures.TAG)),
+                duplicates,
+                deadLetterSink,
+                options);
+    }
 
-        // Several units per request (crops x ensemble members): every member batches and scores
-        // every crop on its own keyed operator; the aggregator, keyed by request id, averages a
-        // request's units or sends it to the dead letters when one of them failed.
+    /**
+     * Several units per request (crops x ensemble members): every member batches and scores every
+     * crop on its own keyed operator; the aggregator, keyed by request id, averages a request's
+     * units or sends it to the dead letters (its side output) when one of them failed.
+     */
+    private static SingleOutputStreamOperator<Prediction> aggregated(
+            DataStream<CroppedImage> crops, JobOptions options) {
         DataStream<ScoredUnit> units = null;
         DataStream<ScoringFailure> unitFailures = null;
         for (int m = 0; m < options.members().size(); m++) {
@@ -163,29 +167,14 @@ public final class ScoringJob {
             DataStream<ScoringFailure> failed = scored.getSideOutput(Failures.TAG);
             unitFailures = unitFailures == null ? failed : unitFailures.union(failed);
         }
-        SingleOutputStreamOperator<Prediction> predictions =
-                units.keyBy(new AggregationFunction.UnitKey())
-                        .connect(unitFailures.keyBy(new AggregationFunction.FailureKey()))
-                        .process(new AggregationFunction(options.aggregation()))
-                        .returns(new AvroTypeInfo<>(Prediction.class))
-                        .name("aggregate")
-                        .uid("aggregate")
-                        .setParallelism(options.inferenceParallelism())
-                        .setMaxParallelism(options.maxParallelism());
-        predictions
-                .sinkTo(predictionSink)
-                .name("predictions")
-                .uid("predictions-sink")
-                .setParallelism(options.inferenceParallelism());
-        deadLetters(
-                deserialized
-                        .getSideOutput(Failures.TAG)
-                        .union(
-                                crops.getSideOutput(Failures.TAG),
-                                predictions.getSideOutput(Failures.TAG)),
-                duplicates,
-                deadLetterSink,
-                options);
+        return units.keyBy(new AggregationFunction.UnitKey())
+                .connect(unitFailures.keyBy(new AggregationFunction.FailureKey()))
+                .process(new AggregationFunction(options.aggregation()))
+                .returns(new AvroTypeInfo<>(Prediction.class))
+                .name("aggregate")
+                .uid("aggregate")
+                .setParallelism(options.inferenceParallelism())
+                .setMaxParallelism(options.maxParallelism());
     }
 
     /** Every failure, counted by stage and code (metrics), to the dead-letter sink. */

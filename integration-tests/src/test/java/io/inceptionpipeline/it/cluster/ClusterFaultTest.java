@@ -181,11 +181,11 @@ class ClusterFaultTest {
     void survivesKillingATaskManager() throws Exception {
         Phase phase =
                 runPhase(
-                        "kill -9 of a TaskManager, a new one started",
+                        "kill -9 of a TaskManager running tasks, a new one started",
                         PER_PHASE,
                         RATE,
                         fault -> {
-                            ManagedProcess victim = cluster.taskManagers().get(0);
+                            ManagedProcess victim = cluster.busyTaskManager();
                             fault.memoryHighWater(victim.residentHighWaterBytes());
                             fault.at();
                             victim.kill();
@@ -194,6 +194,7 @@ class ClusterFaultTest {
                             cluster.startTaskManager();
                         });
         phase.assertExactlyOnce();
+        assertTrue(phase.tasksRunningMs > 0, "the kill did not hit the job: it never restarted");
     }
 
     @Test
@@ -296,6 +297,7 @@ class ClusterFaultTest {
         int deadLetters;
         int duplicates;
         int missing;
+        long tasksRunningMs = -1;
         final String name;
 
         Phase(String name, Set<String> ids, Set<String> bad) {
@@ -343,6 +345,7 @@ class ClusterFaultTest {
         sampler.close();
 
         Phase phase = new Phase(name, ids, bad);
+        phase.tasksRunningMs = tasksRunningMs;
         Map<String, Long> counts = ledger.countsById();
         for (String id : ids) {
             long n = counts.getOrDefault(id, 0L);

@@ -1,5 +1,6 @@
 package io.inceptionpipeline.it.cluster;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -7,6 +8,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -94,6 +97,8 @@ final class FlinkSessionCluster implements AutoCloseable {
         // a killed TaskManager is noticed in seconds, not the default 50 s
         conf.put("heartbeat.interval", "1000");
         conf.put("heartbeat.timeout", "5000");
+        // spread a job's slots over the TaskManagers, as a production cluster would want
+        conf.put("taskmanager.load-balance.mode", "SLOTS");
         // DJL's native engines load once per JVM: from the parent class loader, as
         // pipeline/pom.xml's
         // flink-lib/ puts them in a real cluster's lib/
@@ -170,6 +175,25 @@ final class FlinkSessionCluster implements AutoCloseable {
 
     List<ManagedProcess> taskManagers() {
         return List.copyOf(taskManagers);
+    }
+
+    /** A live TaskManager that holds at least one slot of a running job. */
+    ManagedProcess busyTaskManager() throws Exception {
+        for (ManagedProcess taskManager : taskManagers) {
+            if (!taskManager.isAlive()) {
+                continue;
+            }
+            Matcher id =
+                    Pattern.compile("Starting TaskManager with ResourceID: (\\S+)")
+                            .matcher(Files.readString(taskManager.log()));
+            if (id.find()) {
+                JsonNode info = rest.get("/taskmanagers/" + id.group(1));
+                if (info.path("slotsNumber").asInt() > info.path("freeSlots").asInt()) {
+                    return taskManager;
+                }
+            }
+        }
+        throw new IllegalStateException("no TaskManager runs a task; logs:\n" + logs());
     }
 
     ManagedProcess jobManager() {

@@ -102,6 +102,10 @@ final class ManagedProcess implements AutoCloseable {
         }
     }
 
+    Path log() {
+        return log;
+    }
+
     String name() {
         return name;
     }
