@@ -87,20 +87,20 @@ class ClusterFaultTest {
                     .get();
         }
         promPortBase = KafkaBrokerProcess.freePort();
-        cluster =
-                FlinkSessionCluster.start(
-                        dir.resolve("flink"),
-                        2,
-                        2,
-                        Map.of(
-                                "metrics.reporter.prom.port",
-                                promPortBase + "-" + (promPortBase + 9),
-                                "restart-strategy.type",
-                                "fixed-delay",
-                                "restart-strategy.fixed-delay.attempts",
-                                "1000",
-                                "restart-strategy.fixed-delay.delay",
-                                "1 s"));
+        Map<String, String> conf = new java.util.LinkedHashMap<>();
+        conf.put("metrics.reporter.prom.port", promPortBase + "-" + (promPortBase + 9));
+        conf.put("restart-strategy.type", "fixed-delay");
+        conf.put("restart-strategy.fixed-delay.attempts", "1000");
+        conf.put("restart-strategy.fixed-delay.delay", "1 s");
+        // -Dcluster.conf=key=value,key=value: Flink settings to compare, e.g.
+        // execution.checkpointing.unaligned.enabled=true
+        for (String setting : System.getProperty("cluster.conf", "").split(",")) {
+            if (!setting.isBlank()) {
+                String[] kv = setting.split("=", 2);
+                conf.put(kv[0].trim(), kv[1].trim());
+            }
+        }
+        cluster = FlinkSessionCluster.start(dir.resolve("flink"), 2, 2, conf);
         ledger = new OutputLedger(broker.bootstrapServers(), PREDICTIONS, DEAD_LETTERS);
         jarId = cluster.rest().uploadJar(Path.of(System.getProperty("pipeline.job.jar")));
         jobId = submit(null);
