@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.inceptionpipeline.schemas.ScoringRequest;
+import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -12,12 +13,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
@@ -87,7 +91,7 @@ class ClusterFaultTest {
                     .get();
         }
         promPortBase = KafkaBrokerProcess.freePort();
-        Map<String, String> conf = new java.util.LinkedHashMap<>();
+        Map<String, String> conf = new LinkedHashMap<>();
         conf.put("metrics.reporter.prom.port", promPortBase + "-" + (promPortBase + 9));
         conf.put("restart-strategy.type", "fixed-delay");
         conf.put("restart-strategy.fixed-delay.attempts", "1000");
@@ -112,10 +116,10 @@ class ClusterFaultTest {
         table.add("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
     }
 
-    private static void deleteRecursively(Path root) throws java.io.IOException {
+    private static void deleteRecursively(Path root) throws IOException {
         if (Files.exists(root)) {
             try (Stream<Path> paths = Files.walk(root)) {
-                for (Path p : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                for (Path p : paths.sorted(Comparator.reverseOrder()).toList()) {
                     Files.delete(p);
                 }
             }
@@ -416,7 +420,7 @@ class ClusterFaultTest {
                                                 .build(),
                                         HttpResponse.BodyHandlers.ofString())
                                 .body();
-            } catch (java.io.IOException e) {
+            } catch (IOException e) {
                 continue;
             }
             endpoints++;
@@ -425,7 +429,7 @@ class ClusterFaultTest {
                         Path.of("target", "prometheus-sample-" + port + ".txt"),
                         body.lines()
                                 .filter(l -> l.contains("_inception_"))
-                                .collect(java.util.stream.Collectors.joining("\n")));
+                                .collect(Collectors.joining("\n")));
             }
             for (String text : body.split("\n")) {
                 Matcher m = line.matcher(text);

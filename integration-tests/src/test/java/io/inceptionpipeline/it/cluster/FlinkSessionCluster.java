@@ -45,18 +45,17 @@ final class FlinkSessionCluster implements AutoCloseable {
 
     private final Path dir;
     private final Path confDir;
-    private final int restPort;
     private final String classpath;
     private final ManagedProcess jobManager;
     private final List<ManagedProcess> taskManagers = new ArrayList<>();
     private final FlinkRest rest;
     private int taskManagersStarted;
 
-    private FlinkSessionCluster(Path dir, Path confDir, int restPort, ManagedProcess jobManager) {
+    private FlinkSessionCluster(
+            Path dir, Path confDir, int restPort, String classpath, ManagedProcess jobManager) {
         this.dir = dir;
         this.confDir = confDir;
-        this.restPort = restPort;
-        this.classpath = ProcessClasspath.flinkLib();
+        this.classpath = classpath;
         this.jobManager = jobManager;
         this.rest = new FlinkRest("http://localhost:" + restPort);
     }
@@ -112,6 +111,7 @@ final class FlinkSessionCluster implements AutoCloseable {
                 "org.apache.flink.metrics.prometheus.PrometheusReporterFactory");
         conf.putAll(extra);
 
+        String classpath = ProcessClasspath.flinkLib();
         Path confDir = dir.resolve("conf");
         Files.createDirectories(confDir);
         Files.createDirectories(dir.resolve("tmp"));
@@ -125,12 +125,13 @@ final class FlinkSessionCluster implements AutoCloseable {
                 ManagedProcess.start(
                         "jobmanager",
                         dir.resolve("logs"),
-                        ProcessClasspath.flinkLib(),
+                        classpath,
                         jvmOptions(List.of("-Xmx512m")),
                         JOB_MANAGER,
                         List.of("--configDir", confDir.toString()),
                         Map.of());
-        FlinkSessionCluster cluster = new FlinkSessionCluster(dir, confDir, restPort, jobManager);
+        FlinkSessionCluster cluster =
+                new FlinkSessionCluster(dir, confDir, restPort, classpath, jobManager);
         try {
             cluster.rest.awaitUp(Duration.ofSeconds(120), jobManager);
             for (int i = 0; i < taskManagers; i++) {

@@ -13,6 +13,7 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.ToLongFunction;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -116,12 +117,7 @@ final class OutputLedger implements AutoCloseable {
      * committed output stood still (with exactly-once, output arrives once per checkpoint).
      */
     long longestStallMs(Set<String> ids) {
-        long[] times =
-                seen().stream()
-                        .filter(s -> ids.contains(s.requestId()))
-                        .mapToLong(Seen::seenAtMs)
-                        .sorted()
-                        .toArray();
+        long[] times = sortedTimes(ids, Seen::seenAtMs);
         long longest = 0;
         for (int i = 1; i < times.length; i++) {
             longest = Math.max(longest, times[i] - times[i - 1]);
@@ -135,16 +131,19 @@ final class OutputLedger implements AutoCloseable {
      * so the reader's clock would overstate the rate).
      */
     double ratePerSecond(Set<String> ids) {
-        long[] times =
-                seen().stream()
-                        .filter(s -> ids.contains(s.requestId()))
-                        .mapToLong(Seen::producedAtMs)
-                        .sorted()
-                        .toArray();
+        long[] times = sortedTimes(ids, Seen::producedAtMs);
         if (times.length < 2 || times[times.length - 1] == times[0]) {
             return 0;
         }
         return (times.length - 1) * 1000.0 / (times[times.length - 1] - times[0]);
+    }
+
+    private long[] sortedTimes(Set<String> ids, ToLongFunction<Seen> time) {
+        return seen().stream()
+                .filter(s -> ids.contains(s.requestId()))
+                .mapToLong(time)
+                .sorted()
+                .toArray();
     }
 
     /** Waits until {@code ids} have all been seen or the timeout passes. */
