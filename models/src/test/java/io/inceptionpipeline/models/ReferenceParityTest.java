@@ -15,6 +15,7 @@ import io.inceptionpipeline.models.layers.ConvNormAct;
 import io.inceptionpipeline.models.spec.ModelRegistry;
 import io.inceptionpipeline.models.spec.ModelSpec;
 import io.inceptionpipeline.models.testing.Reference;
+import io.inceptionpipeline.models.verify.EngineGuard;
 import io.inceptionpipeline.models.weights.SeededWeights;
 import io.inceptionpipeline.models.weights.StateDict;
 import io.inceptionpipeline.models.weights.WeightImporter;
@@ -60,6 +61,8 @@ class ReferenceParityTest {
         Reference reference = Reference.load(name);
         ModelSpec spec = ModelRegistry.get(name);
         int size = reference.inputSize();
+        // The engine as every model load gets it: self-tested, with its remedy where one is needed.
+        EngineGuard.verify(engine, Device.cpu());
         try (NDManager manager = NDManager.newBaseManager(Device.cpu(), engine)) {
             assertThat(manager.getEngine().getEngineName()).isEqualTo(engine);
             ClassifierNetwork net = spec.network().apply(reference.numClasses());

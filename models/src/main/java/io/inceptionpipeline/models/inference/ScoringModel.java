@@ -15,6 +15,11 @@ import io.inceptionpipeline.models.image.Preprocessor;
 import io.inceptionpipeline.models.image.RgbImage;
 import io.inceptionpipeline.models.layers.ConvNormAct;
 import io.inceptionpipeline.models.spec.ModelSpec;
+import io.inceptionpipeline.models.verify.Canary;
+import io.inceptionpipeline.models.verify.CpuFeatures;
+import io.inceptionpipeline.models.verify.EngineGuard;
+import io.inceptionpipeline.models.verify.KnownAnswerCheck;
+import io.inceptionpipeline.models.verify.KnownAnswerException;
 import io.inceptionpipeline.models.weights.SeededWeights;
 import io.inceptionpipeline.models.weights.StateDict;
 import io.inceptionpipeline.models.weights.WeightImporter;
@@ -28,6 +33,8 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,6 +82,7 @@ public final class ScoringModel implements AutoCloseable {
     private final ParameterStore parameters;
     private final String weightsDigest;
     private final boolean random;
+    private final List<KnownAnswerCheck.Result> knownAnswers = new ArrayList<>();
 
     private ScoringModel(
             ModelSpec spec, Model model, ClassifierNetwork network, String digest, boolean random) {
@@ -93,95 +101,208 @@ public final class ScoringModel implements AutoCloseable {
         return load(spec, weights, device, DEFAULT_ENGINE);
     }
 
-    /** Loads {@code spec} with {@code weights} on {@code engine}. */
+    /**
+     * Loads {@code spec} with {@code weights} on {@code engine}, after verifying the engine ({@link
+     * EngineGuard}) and the network's known answers ({@link #verifyAndFill}). Throws a {@link
+     * KnownAnswerException} when the engine computes wrong results on this machine.
+     */
     public static ScoringModel load(
             ModelSpec spec, WeightsSource weights, Device device, String engine)
             throws IOException {
         Device target = device != null ? device : defaultDevice(engine);
+        EngineGuard.verify(engine, target);
         long started = System.nanoTime();
-        ScoringModel loaded;
-        if (weights instanceof WeightsSource.Seeded seeded) {
-            loaded =
-                    build(spec, spec.numClasses(), target, engine, "seeded:" + seeded.seed(), true);
-            SeededWeights.fill(StateDict.of(loaded.network), seeded.seed());
-        } else if (weights instanceof WeightsSource.Bundled bundled) {
-            loaded = loadSafetensors(spec, extract(bundled.resource()), target, engine);
-        } else {
-            Path file = ((WeightsSource.File) weights).path();
-            if (!Files.isRegularFile(file)) {
-                throw new IOException("Weights file " + file + " does not exist or is not a file");
-            }
-            loaded =
-                    DjlParams.isDjlParams(file)
-                            ? loadDjlParams(spec, file, target, engine)
-                            : loadSafetensors(spec, file, target, engine);
+        Source source = Source.of(spec, weights);
+        ScoringModel loaded =
+                build(spec, source.classes(), target, engine, source.digest(), source.random());
+        long checkNanos;
+        try {
+            checkNanos = loaded.verifyAndFill(source);
+        } catch (IOException | RuntimeException e) {
+            loaded.close();
+            throw e;
         }
-        loaded.foldBatchNorm(true);
         LOG.info(
-                "Loaded {} ({} classes, weights {}) on {} {} in {} ms",
+                "Loaded {} ({} classes, weights {}) on {} {} in {} ms, known-answer check {} ms"
+                        + " ({})",
                 spec.name(),
                 loaded.numClasses(),
                 loaded.weightsDigest,
                 engine,
                 target,
-                (System.nanoTime() - started) / 1_000_000);
+                (System.nanoTime() - started) / 1_000_000,
+                checkNanos / 1_000_000,
+                loaded.knownAnswers.stream().map(KnownAnswerCheck.Result::describe).toList());
         return loaded;
     }
 
-    /** Copies a bundled weights resource to a temporary file (safetensors are read by offset). */
-    private static Path extract(String resource) throws IOException {
-        try (InputStream in = ScoringModel.class.getResourceAsStream(resource)) {
-            if (in == null) {
-                throw new IOException("No bundled weights " + resource + " on the class path");
+    /**
+     * Where the weights come from: the classifier rows and digest known before loading, and how to
+     * put them into the network.
+     */
+    private record Source(int classes, String digest, boolean random, Filler filler) {
+
+        interface Filler {
+            void fill(ScoringModel model) throws IOException;
+        }
+
+        static Source of(ModelSpec spec, WeightsSource weights) throws IOException {
+            if (weights instanceof WeightsSource.Seeded seeded) {
+                return new Source(
+                        spec.numClasses(),
+                        "seeded:" + seeded.seed(),
+                        true,
+                        m -> SeededWeights.fill(StateDict.of(m.network), seeded.seed()));
             }
-            Path file = Files.createTempFile("weights-", ".safetensors");
-            file.toFile().deleteOnExit();
-            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-            return file;
+            if (weights instanceof WeightsSource.Bundled bundled) {
+                return safetensors(spec, extract(bundled.resource()));
+            }
+            Path file = ((WeightsSource.File) weights).path();
+            if (!Files.isRegularFile(file)) {
+                throw new IOException("Weights file " + file + " does not exist or is not a file");
+            }
+            return DjlParams.isDjlParams(file) ? djlParams(spec, file) : safetensors(spec, file);
+        }
+
+        private static Source safetensors(ModelSpec spec, Path file) throws IOException {
+            int rows = WeightImporter.classifierRows(file, spec.classifierWeight());
+            return new Source(
+                    rows > 0 ? rows : spec.numClasses(),
+                    sha256(file),
+                    false,
+                    m -> WeightImporter.importSafetensors(m.network, file));
+        }
+
+        private static Source djlParams(ModelSpec spec, Path file) throws IOException {
+            Map<String, String> properties = DjlParams.properties(file);
+            String savedModel = properties.get(PROP_MODEL);
+            if (savedModel != null && !savedModel.equals(spec.name())) {
+                throw new IOException(
+                        file + " holds weights of " + savedModel + ", not " + spec.name());
+            }
+            int classes =
+                    Integer.parseInt(
+                            properties.getOrDefault(
+                                    PROP_CLASSES, Integer.toString(spec.numClasses())));
+            String digest = properties.get(PROP_DIGEST);
+            return new Source(
+                    classes,
+                    digest != null ? digest : sha256(file),
+                    false,
+                    m -> DjlParams.load(file, m.network, m.model.getNDManager()));
         }
     }
 
-    private static ScoringModel loadSafetensors(
-            ModelSpec spec, Path file, Device device, String engine) throws IOException {
-        int rows = WeightImporter.classifierRows(file, spec.classifierWeight());
-        ScoringModel loaded =
-                build(
-                        spec,
-                        rows > 0 ? rows : spec.numClasses(),
-                        device,
-                        engine,
-                        sha256(file),
-                        false);
-        try {
-            WeightImporter.importSafetensors(loaded.network, file);
-        } catch (IOException | RuntimeException e) {
-            loaded.close();
-            throw e;
+    /**
+     * Puts the weights into the network, verifying on the way what it computes; returns the
+     * nanoseconds the checks took. Where the project holds the known answers for these very weights
+     * (seeded weights of the family, the shipped model), those are compared. Otherwise the network
+     * first runs with seeded weights against the seeded answers (the engine computes this
+     * architecture right), then gets its weights, whose canary batch must equal its images scored
+     * one by one. A failed check applies the engine's remedy if there is one and checks again;
+     * failing still, it throws.
+     */
+    private long verifyAndFill(Source source) throws IOException {
+        Optional<Canary> canary = Canary.of(spec.name());
+        Optional<Canary.Entry> exact = canary.flatMap(c -> c.entry(weightsDigest));
+        if (exact.isPresent()) {
+            source.filler().fill(this);
+            injectFault();
+            foldBatchNorm(true);
+            long started = System.nanoTime();
+            knownAnswers.add(
+                    verified(() -> KnownAnswerCheck.compare(canaryOutputs(), exact.get(), true)));
+            return System.nanoTime() - started;
         }
-        return loaded;
+        long started = System.nanoTime();
+        Optional<Canary.Entry> seeded = canary.flatMap(c -> c.entry("seeded:" + Canary.SEED));
+        if (seeded.isPresent()) {
+            // A second network of the same shape on the same engine and device: the served
+            // one's arrays may be in an engine-private layout after a forward pass (MXNet's
+            // oneDNN), and must never hold anything but the user's weights.
+            try (ScoringModel check =
+                    build(spec, numClasses(), device(), engine(), "seeded:" + Canary.SEED, true)) {
+                SeededWeights.fill(StateDict.of(check.network), Canary.SEED);
+                check.injectFault();
+                check.foldBatchNorm(true);
+                boolean sameHead = numClasses() == seeded.get().numClasses();
+                knownAnswers.add(
+                        verified(
+                                () ->
+                                        KnownAnswerCheck.compare(
+                                                check.canaryOutputs(), seeded.get(), sameHead)));
+            }
+        } else {
+            LOG.warn("{} has no known answers: only its batch consistency is checked", spec.name());
+        }
+        long checking = System.nanoTime() - started;
+        source.filler().fill(this);
+        foldBatchNorm(true);
+        started = System.nanoTime();
+        knownAnswers.add(
+                verified(
+                        () ->
+                                KnownAnswerCheck.batchConsistency(
+                                        network, model.getNDManager(), spec.inputSize())));
+        return checking + System.nanoTime() - started;
     }
 
-    private static ScoringModel loadDjlParams(
-            ModelSpec spec, Path file, Device device, String engine) throws IOException {
-        Map<String, String> properties = DjlParams.properties(file);
-        String savedModel = properties.get(PROP_MODEL);
-        if (savedModel != null && !savedModel.equals(spec.name())) {
-            throw new IOException(
-                    file + " holds weights of " + savedModel + ", not " + spec.name());
+    /** Runs {@code check}; on a failure applies the engine's remedy, if any, and runs it again. */
+    private KnownAnswerCheck.Result verified(Supplier<KnownAnswerCheck.Result> check)
+            throws KnownAnswerException {
+        KnownAnswerCheck.Result result = check.get();
+        if (result.passed()) {
+            return result;
         }
-        int classes =
-                Integer.parseInt(
-                        properties.getOrDefault(PROP_CLASSES, Integer.toString(spec.numClasses())));
-        String digest = properties.get(PROP_DIGEST);
-        ScoringModel loaded =
-                build(spec, classes, device, engine, digest != null ? digest : sha256(file), false);
-        try {
-            DjlParams.load(file, loaded.network, loaded.model.getNDManager());
-        } catch (IOException | RuntimeException e) {
-            loaded.close();
-            throw e;
+        String remedy = EngineGuard.applyRemedy(engine(), device());
+        if (remedy != null) {
+            KnownAnswerCheck.Result again = check.get();
+            if (again.passed()) {
+                LOG.warn(
+                        "{} on {} {} failed its known-answer check ({}); right after the remedy"
+                                + " ({}): {}",
+                        spec.name(),
+                        engine(),
+                        device(),
+                        result.describe(),
+                        remedy,
+                        again.describe());
+                return again;
+            }
+            result = again;
+            remedy = EngineGuard.revertRemedy(engine(), remedy);
         }
-        return loaded;
+        throw new KnownAnswerException(
+                String.format(
+                        "Known-answer check failed for model %s (weights %s) on engine %s, device"
+                                + " %s: %s. Remedy tried: %s. CPU: %s. Engine: %s.",
+                        spec.name(),
+                        weightsDigest,
+                        engine(),
+                        device(),
+                        result.describe(),
+                        remedy == null ? "none available" : remedy,
+                        CpuFeatures.current().describe(),
+                        EngineGuard.describeEngine(engine())));
+    }
+
+    /**
+     * System property that deliberately corrupts one weight before the known-answer check, to show
+     * that a wrong engine is refused (tests and drills only): {@code
+     * -Dinception.faultInjection=corrupt-weight}.
+     */
+    public static final String FAULT_INJECTION = "inception.faultInjection";
+
+    private void injectFault() {
+        if ("corrupt-weight".equals(System.getProperty(FAULT_INJECTION))) {
+            Map.Entry<String, ai.djl.nn.Parameter> first =
+                    StateDict.of(network).entrySet().iterator().next();
+            NDArray array = first.getValue().getArray();
+            float[] values = array.toFloatArray();
+            values[0] += 1.0f;
+            array.set(values);
+            LOG.warn("Fault injection: weight {}[0] corrupted", first.getKey());
+        }
     }
 
     private static ScoringModel build(
@@ -203,6 +324,19 @@ public final class ScoringModel implements AutoCloseable {
         } catch (RuntimeException e) {
             model.close();
             throw e;
+        }
+    }
+
+    /** Copies a bundled weights resource to a temporary file (safetensors are read by offset). */
+    private static Path extract(String resource) throws IOException {
+        try (InputStream in = ScoringModel.class.getResourceAsStream(resource)) {
+            if (in == null) {
+                throw new IOException("No bundled weights " + resource + " on the class path");
+            }
+            Path file = Files.createTempFile("weights-", ".safetensors");
+            file.toFile().deleteOnExit();
+            Files.copy(in, file, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
+            return file;
         }
     }
 
@@ -339,6 +473,16 @@ public final class ScoringModel implements AutoCloseable {
     /** {@code sha256:<hex>} of the weights file, or {@code seeded:<seed>} for random weights. */
     public String weightsDigest() {
         return weightsDigest;
+    }
+
+    /** This model's outputs on the known-answer batch ({@link Canary#inputs}). */
+    public KnownAnswerCheck.Outputs canaryOutputs() {
+        return KnownAnswerCheck.forward(network, model.getNDManager(), spec.inputSize());
+    }
+
+    /** What the known-answer checks at load found (every one passed, or the load failed). */
+    public List<KnownAnswerCheck.Result> knownAnswers() {
+        return List.copyOf(knownAnswers);
     }
 
     /** Whether the weights are seeded random ones (benchmarks only). */

@@ -1,0 +1,193 @@
+package io.inceptionpipeline.models.verify;
+
+import ai.djl.Device;
+import ai.djl.engine.Engine;
+import ai.djl.engine.StandardCapabilities;
+import ai.djl.ndarray.NDManager;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Verifies an engine on a device before any model runs on it, once per JVM: the {@link
+ * ConvolutionProbe} against a plain Java convolution. Where the probe fails on the PyTorch engine
+ * on CPU, the remedy is applied at once: LibTorch's oneDNN convolutions are switched off (its own
+ * kernels take over, measured 15–30% slower on Inception-ResNet-v2 here) and the probe must then
+ * pass; otherwise, and on any other engine, loading fails with a {@link KnownAnswerException}.
+ * Where the probe passes, the engine keeps its fastest kernels. Per-model known answers ({@link
+ * KnownAnswerCheck}) add the model's own shapes on top.
+ *
+ * <p>Why a self-test rather than a fixed rule: LibTorch 2.7.1 computed wrong 3×3 convolutions on an
+ * AMD Zen 5 (AVX-512) but right ones on an Intel Xeon with AVX-512, and the oneDNN ISA can only be
+ * limited before the library first runs, so only a measurement on the machine itself can keep the
+ * fast path where it is right and leave it where it is not.
+ */
+public final class EngineGuard {
+
+    private static final Logger LOG = LoggerFactory.getLogger(EngineGuard.class);
+
+    /**
+     * What was verified about an engine on a device.
+     *
+     * @param engine DJL engine name
+     * @param device the device probed
+     * @param remedy what was done to make the engine right ({@code none} if nothing was needed)
+     * @param worst the worst probed convolution after the remedy
+     * @param millis how long the probe took
+     */
+    public record Status(
+            String engine,
+            Device device,
+            String remedy,
+            ConvolutionProbe.Case worst,
+            long millis) {}
+
+    private static final Map<String, Status> VERIFIED = new HashMap<>();
+
+    private EngineGuard() {}
+
+    /**
+     * Probes {@code engine} on {@code device} unless done before in this JVM, applying the remedy
+     * where one exists; throws if the engine still computes wrong convolutions.
+     */
+    public static synchronized Status verify(String engine, Device device)
+            throws KnownAnswerException {
+        String key = engine + "/" + device;
+        Status known = VERIFIED.get(key);
+        if (known != null) {
+            return known;
+        }
+        String remedy = "none";
+        List<ConvolutionProbe.Case> cases;
+        long started;
+        try (NDManager manager = Engine.getEngine(engine).newBaseManager(device)) {
+            started = System.nanoTime();
+            cases = ConvolutionProbe.run(manager);
+            if (!allPass(cases)) {
+                List<ConvolutionProbe.Case> failed = failures(cases);
+                LOG.warn(
+                        "{} on {} computes wrong convolutions: {}; CPU: {}",
+                        engine,
+                        device,
+                        failed,
+                        CpuFeatures.current().describe());
+                String applied = applyRemedy(engine, device);
+                if (applied != null) {
+                    remedy = applied;
+                    cases = ConvolutionProbe.run(manager);
+                }
+                if (!allPass(cases)) {
+                    if (applied != null) {
+                        applied = revertRemedy(engine, applied);
+                    }
+                    throw new KnownAnswerException(
+                            String.format(
+                                    "Engine self-test failed: %s on %s computes wrong 3x3"
+                                            + " convolutions (%s; remedy tried: %s). CPU: %s."
+                                            + " Engine: %s.",
+                                    engine,
+                                    device,
+                                    failures(cases),
+                                    applied == null ? "none available" : applied,
+                                    CpuFeatures.current().describe(),
+                                    describeEngine(engine)));
+                }
+                LOG.warn("{} on {} is right again after the remedy: {}", engine, device, remedy);
+            }
+        }
+        Status status =
+                new Status(
+                        engine,
+                        device,
+                        remedy,
+                        ConvolutionProbe.worst(cases),
+                        (System.nanoTime() - started) / 1_000_000);
+        LOG.info(
+                "Engine self-test: {} on {} passed in {} ms (worst: {}; remedy: {}); CPU: {}",
+                engine,
+                device,
+                status.millis(),
+                status.worst(),
+                remedy,
+                CpuFeatures.current().describe());
+        VERIFIED.put(key, status);
+        return status;
+    }
+
+    /**
+     * Applies the remedy for wrong results of {@code engine} on {@code device}, if one exists and
+     * is not applied yet: on the PyTorch engine on CPU, switch oneDNN off. Returns what was done,
+     * or null when there is nothing (more) to do. Earlier probe results of the engine are
+     * forgotten, so the next {@link #verify} probes again.
+     */
+    public static synchronized String applyRemedy(String engine, Device device) {
+        if (!"PyTorch".equals(engine) || !Device.Type.CPU.equals(device.getDeviceType())) {
+            return null;
+        }
+        if (!PyTorchOneDnn.available() || !PyTorchOneDnn.enabled()) {
+            return null;
+        }
+        if (!PyTorchOneDnn.setEnabled(false)) {
+            return null;
+        }
+        VERIFIED.keySet().removeIf(key -> key.startsWith(engine + "/"));
+        String remedy = "LibTorch's oneDNN convolutions switched off for this JVM";
+        LOG.warn("{}: {} (its own kernels are slower but were verified)", engine, remedy);
+        return remedy;
+    }
+
+    /**
+     * Takes back a remedy of {@link #applyRemedy} that did not make the engine right (so it does
+     * not slow the JVM's other models for nothing); returns how to say so.
+     */
+    public static synchronized String revertRemedy(String engine, String remedy) {
+        if ("PyTorch".equals(engine) && PyTorchOneDnn.setEnabled(true)) {
+            VERIFIED.keySet().removeIf(key -> key.startsWith(engine + "/"));
+            LOG.warn("{}: the remedy did not help and is taken back: {}", engine, remedy);
+        }
+        return remedy + " (did not help; taken back)";
+    }
+
+    /** What the engine reports about itself: version, capabilities and, for PyTorch, oneDNN. */
+    public static String describeEngine(String engine) {
+        Engine e = Engine.getEngine(engine);
+        List<String> capabilities = new ArrayList<>();
+        for (String c :
+                List.of(
+                        StandardCapabilities.CUDA,
+                        StandardCapabilities.CUDNN,
+                        StandardCapabilities.MKL,
+                        StandardCapabilities.MKLDNN,
+                        StandardCapabilities.OPENMP)) {
+            if (e.hasCapability(c)) {
+                capabilities.add(c);
+            }
+        }
+        StringBuilder out = new StringBuilder();
+        out.append(engine).append(' ').append(e.getVersion());
+        out.append(", capabilities ").append(capabilities);
+        if ("MXNet".equals(engine)) {
+            out.append(", features ")
+                    .append(new TreeSet<>(ai.djl.mxnet.jna.JnaUtils.getFeatures()));
+        } else if ("PyTorch".equals(engine)) {
+            out.append(", oneDNN convolutions ")
+                    .append(
+                            PyTorchOneDnn.available()
+                                    ? (PyTorchOneDnn.enabled() ? "on" : "off")
+                                    : "unknown");
+        }
+        return out.toString();
+    }
+
+    private static boolean allPass(List<ConvolutionProbe.Case> cases) {
+        return cases.stream().allMatch(ConvolutionProbe.Case::passed);
+    }
+
+    private static List<ConvolutionProbe.Case> failures(List<ConvolutionProbe.Case> cases) {
+        return cases.stream().filter(c -> !c.passed()).toList();
+    }
+}
