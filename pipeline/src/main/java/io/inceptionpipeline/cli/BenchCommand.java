@@ -73,7 +73,11 @@ final class BenchCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "batch sizes and --min-images must be positive, --warmup and --min-seconds not negative");
         }
-        try (ScoringModel model = modelOptions.load()) {
+        ScoringModel loaded = modelOptions.loadOrReport();
+        if (loaded == null) {
+            return Main.EXIT_MODEL_ERROR;
+        }
+        try (ScoringModel model = loaded) {
             model.foldBatchNorm(!unfolded);
             int size = model.spec().inputSize();
             long macs = model.macsPerImage();

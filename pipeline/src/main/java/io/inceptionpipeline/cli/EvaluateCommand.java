@@ -41,7 +41,7 @@ final class EvaluateCommand implements Callable<Integer> {
             names = "--fashion-mnist",
             paramLabel = "DIR",
             description =
-                    "Folder of the Fashion-MNIST idx files (Debian: /usr/share/datasets/fashion-mnist).")
+                    "Folder of the Fashion-MNIST idx files. Default, when neither this nor --folder is given: /usr/share/datasets/fashion-mnist (Debian's dataset-fashion-mnist), as train does.")
     Path fashionMnist;
 
     @Option(
@@ -98,9 +98,21 @@ final class EvaluateCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if ((fashionMnist == null) == (folder == null)) {
+        if (fashionMnist == null && folder == null) {
+            // As train does: Debian's dataset-fashion-mnist where it is installed.
+            if (!Files.isDirectory(FashionMnist.DEBIAN_DIR)) {
+                throw new CommandLine.ParameterException(
+                        spec.commandLine(),
+                        "Give --fashion-mnist DIR or --folder DIR (the default, "
+                                + FashionMnist.DEBIAN_DIR
+                                + ", does not exist: apt-get install dataset-fashion-mnist)");
+            }
+            fashionMnist = FashionMnist.DEBIAN_DIR;
+        }
+        if (fashionMnist != null && folder != null) {
             throw new CommandLine.ParameterException(
-                    spec.commandLine(), "Give exactly one of --fashion-mnist DIR and --folder DIR");
+                    spec.commandLine(),
+                    "Give one of --fashion-mnist DIR and --folder DIR, not both");
         }
         if (!split.equals("test") && !split.equals("train") || batchSize < 1 || limit < 0) {
             throw new CommandLine.ParameterException(

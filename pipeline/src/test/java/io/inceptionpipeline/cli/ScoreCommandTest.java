@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.inceptionpipeline.models.inference.ScoringModel;
 import java.awt.image.BufferedImage;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -262,6 +263,42 @@ class ScoreCommandTest {
                 .contains("cannot load model inception_resnet_v2")
                 .contains("Malformed safetensors file");
         assertThat(run.records()).isEmpty();
+    }
+
+    @Test
+    void anEngineThatComputesWrongAnswersIsRefusedWithExitCode3() throws Exception {
+        String png = images.resolve("b-exact.png").toString();
+        System.setProperty(ScoringModel.FAULT_INJECTION, "corrupt-weight");
+        try {
+            for (String engine : List.of("mxnet", "pytorch")) {
+                Run run =
+                        run("score", "--model", "inception_resnet_fmnist", "--engine", engine, png);
+                assertThat(run.exitCode()).as(run.stderr()).isEqualTo(3);
+                assertThat(run.stderr())
+                        .contains("cannot load model inception_resnet_fmnist")
+                        .contains("Known-answer check failed")
+                        .contains("device cpu()")
+                        .contains("worst error")
+                        .contains("CPU: ")
+                        .contains("What to do");
+                assertThat(run.records()).isEmpty();
+            }
+            Run evaluate = run("evaluate", "--model", "inception_resnet_fmnist", "--limit", "10");
+            assertThat(evaluate.exitCode()).as(evaluate.stderr()).isEqualTo(3);
+            assertThat(evaluate.stderr()).contains("Known-answer check failed");
+        } finally {
+            System.clearProperty(ScoringModel.FAULT_INJECTION);
+        }
+        // Nothing is left broken: the same command scores.
+        Run again = run("score", "--model", "inception_resnet_fmnist", "--engine", "pytorch", png);
+        assertThat(again.exitCode()).as(again.stderr()).isZero();
+    }
+
+    @Test
+    void evaluateReadsDebiansFashionMnistByDefault() throws Exception {
+        Run run = run("evaluate", "--model", "inception_resnet_fmnist", "--limit", "50");
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        assertThat(run.stdout()).contains("Fashion-MNIST test");
     }
 
     @Test

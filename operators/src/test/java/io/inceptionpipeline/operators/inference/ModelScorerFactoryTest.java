@@ -1,0 +1,67 @@
+package io.inceptionpipeline.operators.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.inceptionpipeline.models.inference.ScoringModel;
+import io.inceptionpipeline.models.verify.KnownAnswerException;
+import io.inceptionpipeline.operators.batch.BatchInferenceFunction;
+import io.inceptionpipeline.operators.batch.BucketKeys;
+import io.inceptionpipeline.operators.records.CroppedImage;
+import io.inceptionpipeline.operators.records.ImageRequest;
+import io.inceptionpipeline.schemas.Prediction;
+import org.apache.flink.api.common.typeinfo.Types;
+import org.apache.flink.streaming.api.operators.KeyedProcessOperator;
+import org.apache.flink.streaming.runtime.streamrecord.StreamRecord;
+import org.apache.flink.streaming.util.KeyedOneInputStreamOperatorTestHarness;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/**
+ * The job's inference operator opens a real model (the shipped Fashion-MNIST one) in {@code
+ * open()}: it scores when the engine gives the known answers, and the subtask fails in {@code
+ * open()}, naming the cause, when it does not (one weight corrupted on purpose).
+ */
+class ModelScorerFactoryTest {
+
+    static KeyedOneInputStreamOperatorTestHarness<Integer, CroppedImage, Prediction> harness(
+            String engine) throws Exception {
+        ModelScorerFactory factory =
+                new ModelScorerFactory(
+                        "inception_resnet_fmnist", null, 42, engine, 3, false, 0, "test");
+        return new KeyedOneInputStreamOperatorTestHarness<>(
+                new KeyedProcessOperator<>(new BatchInferenceFunction(2, 100, factory)),
+                new BucketKeys(1, 128),
+                Types.INT);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"MXNet", "PyTorch"})
+    void scoresWithAVerifiedEngineAndFailsOpenWithAWrongOne(String engine) throws Exception {
+        try (var h = harness(engine)) {
+            h.open();
+            for (String id : new String[] {"a", "b"}) {
+                CroppedImage crop = new CroppedImage();
+                crop.request = new ImageRequest();
+                crop.request.requestId = id;
+                crop.request.uri = "file:///" + id;
+                crop.width = 28;
+                crop.height = 28;
+                crop.pixels = new byte[3 * 28 * 28];
+                crop.cropMode = "center";
+                h.processElement(new StreamRecord<>(crop));
+            }
+            assertThat(h.extractOutputValues()).hasSize(2);
+        }
+        System.setProperty(ScoringModel.FAULT_INJECTION, "corrupt-weight");
+        try (var h = harness(engine)) {
+            assertThatThrownBy(h::open)
+                    .isInstanceOf(KnownAnswerException.class)
+                    .hasMessageContaining(
+                            "Known-answer check failed for model inception_resnet_fmnist")
+                    .hasMessageContaining("on engine " + engine);
+        } finally {
+            System.clearProperty(ScoringModel.FAULT_INJECTION);
+        }
+    }
+}
