@@ -7,6 +7,7 @@ import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.spec.Labels;
 import io.inceptionpipeline.models.train.Evaluation;
 import io.inceptionpipeline.models.train.FashionMnist;
+import io.inceptionpipeline.operators.decode.IccMode;
 import io.inceptionpipeline.operators.decode.ImageDecoder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -89,6 +90,16 @@ final class EvaluateCommand implements Callable<Integer> {
     String ensembleWeights;
 
     @Option(
+            names = "--icc",
+            paramLabel = "ignore|convert",
+            defaultValue = "ignore",
+            description = {
+                "With --folder: an image's embedded ICC profile is ignored (the samples as stored, as Pillow",
+                "and timm read them) or converted to sRGB. Default: ${DEFAULT-VALUE}."
+            })
+    String icc;
+
+    @Option(
             names = "--output",
             paramLabel = "FILE",
             description = "Also write the Markdown to FILE.")
@@ -121,8 +132,10 @@ final class EvaluateCommand implements Callable<Integer> {
         }
         CropMode mode;
         EnsembleSpec ensemble;
+        IccMode iccMode;
         try {
             mode = CropMode.parse(cropMode);
+            iccMode = IccMode.parse(icc);
             ensemble = modelOptions.ensemble(ensembleWeights);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
@@ -183,7 +196,7 @@ final class EvaluateCommand implements Callable<Integer> {
                 List<Integer> truth = new ArrayList<>();
                 listFolder(folder, classes, files, truth);
                 int count = limit > 0 ? Math.min(limit, files.size()) : files.size();
-                ImageDecoder decoder = new ImageDecoder();
+                ImageDecoder decoder = new ImageDecoder(ImageDecoder.DEFAULT_MAX_PIXELS, iccMode);
                 evaluation =
                         Evaluation.of(
                                 members,

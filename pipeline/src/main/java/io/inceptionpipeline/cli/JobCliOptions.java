@@ -220,6 +220,17 @@ final class JobCliOptions {
     boolean exif;
 
     @Option(
+            names = "--icc",
+            paramLabel = "ignore|convert",
+            defaultValue = "ignore",
+            description = {
+                "An image's embedded ICC profile (phones write Display P3): ignore uses the samples as stored,",
+                "as Pillow's convert(\"RGB\") and so timm and the reference models see them; convert turns them",
+                "into sRGB (truer colours, other pixels than the reference). Default: ${DEFAULT-VALUE}."
+            })
+    String icc;
+
+    @Option(
             names = "--delivery",
             defaultValue = "exactly-once",
             description =
@@ -290,6 +301,7 @@ final class JobCliOptions {
                 .fetchTimeout(Duration.ofMillis(fetchTimeoutMs))
                 .maxPixels(maxPixels)
                 .applyExif(exif)
+                .icc(icc)
                 .exactlyOnce(delivery.equals("exactly-once"))
                 .transactionalIdPrefix(transactionalIdPrefix)
                 .checkpointIntervalMs(checkpointIntervalMs)

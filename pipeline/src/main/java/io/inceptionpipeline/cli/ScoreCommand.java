@@ -13,6 +13,7 @@ import io.inceptionpipeline.models.inference.TopK;
 import io.inceptionpipeline.models.spec.Labels;
 import io.inceptionpipeline.models.spec.ModelSummary;
 import io.inceptionpipeline.operators.decode.DecodeException;
+import io.inceptionpipeline.operators.decode.IccMode;
 import io.inceptionpipeline.operators.decode.ImageDecoder;
 import java.io.BufferedWriter;
 import java.io.IOException;
@@ -97,6 +98,17 @@ final class ScoreCommand implements Callable<Integer> {
     long maxPixels;
 
     @Option(
+            names = "--icc",
+            paramLabel = "ignore|convert",
+            defaultValue = "ignore",
+            description = {
+                "An image's embedded ICC profile (phones write Display P3): ignore uses the samples as stored,",
+                "as Pillow's convert(\"RGB\") and so timm and the reference models see them; convert turns them",
+                "into sRGB (truer colours, other pixels than the reference). Default: ${DEFAULT-VALUE}."
+            })
+    String icc;
+
+    @Option(
             names = "--max-file-bytes",
             paramLabel = "N",
             defaultValue = "67108864",
@@ -157,7 +169,7 @@ final class ScoreCommand implements Callable<Integer> {
         }
 
         int failures = 0;
-        ImageDecoder decoder = new ImageDecoder(maxPixels);
+        ImageDecoder decoder = new ImageDecoder(maxPixels, IccMode.parse(icc));
         Preprocessor preprocessor = model.preprocessor();
         PrintWriter out =
                 new PrintWriter(
@@ -253,6 +265,7 @@ final class ScoreCommand implements Callable<Integer> {
         }
         try {
             CropMode.parse(preprocess);
+            IccMode.parse(icc);
             modelOptions.spec();
             ScoringModel.engineName(modelOptions.engine);
         } catch (IllegalArgumentException e) {

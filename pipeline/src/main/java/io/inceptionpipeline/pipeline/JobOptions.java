@@ -4,6 +4,7 @@ import io.inceptionpipeline.models.image.CropMode;
 import io.inceptionpipeline.models.inference.EnsembleSpec;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.operators.aggregate.AggregationConfig;
+import io.inceptionpipeline.operators.decode.IccMode;
 import io.inceptionpipeline.operators.decode.PrepareConfig;
 import io.inceptionpipeline.operators.fetch.FetchConfig;
 import io.inceptionpipeline.operators.fetch.S3Access;
@@ -81,6 +82,7 @@ public record JobOptions(
         Duration fetchTimeout = Duration.ofSeconds(30);
         long maxPixels = 40_000_000L;
         boolean applyExif = true;
+        String icc = "ignore";
         String model = "inception_resnet_v2";
         String weights;
         String engine = "mxnet";
@@ -199,6 +201,15 @@ public record JobOptions(
 
         public Builder applyExif(boolean v) {
             applyExif = v;
+            return this;
+        }
+
+        /**
+         * What decoding does with an embedded ICC profile: {@code ignore} (default: the stored
+         * samples, as Pillow and so timm give them) or {@code convert} (to sRGB).
+         */
+        public Builder icc(String v) {
+            icc = v;
             return this;
         }
 
@@ -323,9 +334,11 @@ public record JobOptions(
                     "exactly-once needs a transactional id prefix");
             EnsembleSpec ensemble;
             CropMode crops;
+            IccMode iccMode;
             try {
                 ensemble = EnsembleSpec.parse(model, weights, ensembleWeights);
                 crops = CropMode.parse(cropMode);
+                iccMode = IccMode.parse(icc);
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException(e.getMessage());
             }
@@ -406,7 +419,7 @@ public record JobOptions(
                     maxParallelism,
                     fetchConcurrency,
                     fetch,
-                    new PrepareConfig(firstModel, cropMode, maxPixels, applyExif),
+                    new PrepareConfig(firstModel, cropMode, maxPixels, applyExif, iccMode),
                     batchSize,
                     maxBatchDelayMs,
                     members.get(0),

@@ -245,6 +245,10 @@ class ScoreCommandTest {
         assertThat(crop.exitCode()).isEqualTo(2);
         assertThat(crop.stderr()).contains("expected center, none, ten or multiscale");
 
+        Run icc = run("score", "--icc", "srgb", images.toString());
+        assertThat(icc.exitCode()).isEqualTo(2);
+        assertThat(icc.stderr()).contains("Unknown ICC mode 'srgb': expected ignore or convert");
+
         Run nothing = run("score");
         assertThat(nothing.exitCode()).isEqualTo(2);
         assertThat(nothing.stderr()).contains("Missing required parameter: 'IMAGE_OR_DIRECTORY'");
@@ -363,9 +367,44 @@ class ScoreCommandTest {
                         "--device",
                         "--max-pixels",
                         "--max-file-bytes",
+                        "--icc",
                         "--list-models",
                         "IMAGE_OR_DIRECTORY",
                         "Exit codes",
                         "random");
+    }
+
+    /**
+     * samples/images/rocket.jpg embeds an Adobe RGB profile: by default (as with {@code --icc
+     * ignore}) it is scored from the stored samples as Pillow reads them, with {@code --icc
+     * convert} from colour-converted ones.
+     */
+    @Test
+    void iccDecidesWhetherAnEmbeddedProfileIsApplied() throws Exception {
+        String rocket = Path.of("../samples/images/rocket.jpg").toString();
+        String[] common = {"score", "--model", "inception_resnet_fmnist", "--embeddings"};
+        JsonNode byDefault = embeddingOf(run(concat(common, rocket)));
+        JsonNode ignore = embeddingOf(run(concat(common, "--icc", "ignore", rocket)));
+        JsonNode convert = embeddingOf(run(concat(common, "--icc", "convert", rocket)));
+        assertThat(byDefault).isEqualTo(ignore);
+        assertThat(convert).isNotEqualTo(ignore);
+    }
+
+    @Test
+    void everyCommandThatDecodesImagesHasTheIccOption() throws Exception {
+        for (String command : new String[] {"score", "run", "local", "archive", "evaluate"}) {
+            assertThat(run(command, "--help").stdout()).as(command).contains("--icc");
+        }
+    }
+
+    private static JsonNode embeddingOf(Run run) {
+        assertThat(run.exitCode()).as(run.stderr()).isZero();
+        return run.records().get(0).get("embedding");
+    }
+
+    private static String[] concat(String[] head, String... tail) {
+        String[] all = Arrays.copyOf(head, head.length + tail.length);
+        System.arraycopy(tail, 0, all, head.length, tail.length);
+        return all;
     }
 }

@@ -3,6 +3,7 @@ package io.inceptionpipeline.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.inceptionpipeline.operators.decode.IccMode;
 import org.junit.jupiter.api.Test;
 
 /** Crop modes and ensembles in the job's options: parsed and checked in {@code build()}. */
@@ -70,5 +71,14 @@ class JobOptionsTest {
                                         .aggregationTimeoutMs(0)
                                         .build())
                 .hasMessageContaining("aggregation timeout");
+    }
+
+    @Test
+    void embeddedIccProfilesAreIgnoredUnlessConvertIsAsked() {
+        assertThat(base().build().prepare().icc()).isEqualTo(IccMode.IGNORE);
+        assertThat(base().icc("convert").build().prepare().icc()).isEqualTo(IccMode.CONVERT);
+        assertThatThrownBy(() -> base().icc("srgb").build())
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("expected ignore or convert");
     }
 }

@@ -1,27 +1,47 @@
 package io.inceptionpipeline.operators.decode;
 
 import io.inceptionpipeline.models.image.RgbImage;
+import java.awt.color.ColorSpace;
+import java.awt.color.ICC_ColorSpace;
+import java.awt.color.ICC_Profile;
 import java.awt.image.BufferedImage;
+import java.awt.image.ColorConvertOp;
+import java.awt.image.ColorModel;
+import java.awt.image.ComponentColorModel;
+import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
-import java.awt.image.IndexColorModel;
 import java.awt.image.Raster;
+import java.awt.image.WritableRaster;
 import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
+import java.util.zip.DataFormatException;
+import java.util.zip.Inflater;
 import javax.imageio.ImageIO;
+import javax.imageio.ImageReadParam;
 import javax.imageio.ImageReader;
+import javax.imageio.ImageTypeSpecifier;
+import javax.imageio.metadata.IIOMetadata;
+import javax.imageio.metadata.IIOMetadataNode;
 import javax.imageio.stream.ImageInputStream;
+import org.w3c.dom.Node;
 
 /**
  * Decodes encoded image bytes (JPEG, PNG, GIF first frame, BMP) into an 8-bit {@link RgbImage}. The
  * pixel count is read from the header and checked against a cap <em>before</em> any pixel is
  * decoded, so a small file declaring 50,000 × 50,000 pixels is refused without allocating them.
  *
- * <p>Colour conversion follows Pillow's {@code convert("RGB")}, which the reference transforms use:
- * grey is replicated to three channels, alpha is dropped (not composited).
+ * <p>Pixels follow Pillow's {@code Image.open(f).convert("RGB")}, which the reference transforms
+ * use (tested byte for byte against Pillow 9.4, {@code PixelParityTest}): grey is replicated to
+ * three channels, alpha is dropped (not composited), a palette gives its RGB entries whatever the
+ * transparency, 16-bit samples keep their high byte ({@code v >> 8}), and with {@link
+ * IccMode#IGNORE} an embedded ICC profile is not applied. One deliberate difference: Pillow 9.4
+ * opens 16-bit greyscale PNGs as 32-bit integers and clips them to 255 (almost every pixel white);
+ * they keep their high byte here like every other 16-bit PNG.
  */
 public final class ImageDecoder {
 
@@ -29,16 +49,30 @@ public final class ImageDecoder {
     public static final long DEFAULT_MAX_PIXELS = 40_000_000L;
 
     private final long maxPixels;
+    private final IccMode icc;
 
-    public ImageDecoder(long maxPixels) {
+    public ImageDecoder(long maxPixels, IccMode icc) {
         if (maxPixels <= 0) {
             throw new IllegalArgumentException("maxPixels must be positive, got " + maxPixels);
         }
+        if (icc == null) {
+            throw new IllegalArgumentException("icc mode must be given");
+        }
         this.maxPixels = maxPixels;
+        this.icc = icc;
+    }
+
+    /** A decoder that ignores embedded ICC profiles, as Pillow does. */
+    public ImageDecoder(long maxPixels) {
+        this(maxPixels, IccMode.IGNORE);
     }
 
     public ImageDecoder() {
         this(DEFAULT_MAX_PIXELS);
+    }
+
+    public IccMode iccMode() {
+        return icc;
     }
 
     /** Decodes {@code bytes}; never returns null. */
@@ -57,7 +91,8 @@ public final class ImageDecoder {
             }
             ImageReader reader = readers.next();
             try {
-                reader.setInput(input, true, true);
+                // Metadata only for a PNG's iCCP profile (JPEG readers find theirs anyway).
+                reader.setInput(input, true, icc == IccMode.IGNORE);
                 long width = reader.getWidth(0);
                 long height = reader.getHeight(0);
                 if (width * height > maxPixels) {
@@ -74,7 +109,14 @@ public final class ImageDecoder {
                 }
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
-                BufferedImage image = reader.read(0);
+                ImageReadParam param = reader.getDefaultReadParam();
+                if (icc == IccMode.IGNORE) {
+                    ImageTypeSpecifier stored = storedSamplesType(reader);
+                    if (stored != null) {
+                        param.setDestinationType(stored);
+                    }
+                }
+                BufferedImage image = reader.read(0, param);
                 for (String warning : warnings) {
                     // Java's JPEG reader fills a truncated file with grey and only warns.
                     if (warning.toLowerCase(Locale.ROOT).contains("premature end")) {
@@ -83,7 +125,15 @@ public final class ImageDecoder {
                                 "The image is truncated (" + warning + ")");
                     }
                 }
-                return toRgb(image);
+                RgbImage rgb = toRgb(image);
+                if (icc == IccMode.CONVERT) {
+                    // The JPEG readers apply the profile themselves; Java's PNG reader does not.
+                    ICC_Profile profile = pngProfile(reader);
+                    if (profile != null) {
+                        rgb = toSrgb(rgb, profile);
+                    }
+                }
+                return rgb;
             } finally {
                 reader.dispose();
             }
@@ -99,6 +149,100 @@ public final class ImageDecoder {
         }
     }
 
+    /**
+     * The reader's image type that keeps the samples as stored when it would otherwise convert them
+     * from an embedded profile to sRGB: a JPEG with an ICC profile lists sRGB first (converted) and
+     * the profile's own colour space later (no conversion). Null when there is nothing to avoid.
+     */
+    private static ImageTypeSpecifier storedSamplesType(ImageReader reader) throws IOException {
+        Iterator<ImageTypeSpecifier> types = reader.getImageTypes(0);
+        if (!types.hasNext() || !types.next().getColorModel().getColorSpace().isCS_sRGB()) {
+            return null;
+        }
+        while (types.hasNext()) {
+            ImageTypeSpecifier type = types.next();
+            ColorSpace space = type.getColorModel().getColorSpace();
+            if (type.getBufferedImageType() == BufferedImage.TYPE_3BYTE_BGR
+                    && space instanceof ICC_ColorSpace
+                    && space.getType() == ColorSpace.TYPE_RGB
+                    && !space.isCS_sRGB()) {
+                return type;
+            }
+        }
+        return null;
+    }
+
+    /** The iCCP profile of a PNG, or null (no profile, another format, or an unreadable one). */
+    private static ICC_Profile pngProfile(ImageReader reader) throws IOException {
+        IIOMetadata metadata = reader.getImageMetadata(0);
+        if (metadata == null
+                || !"javax_imageio_png_1.0".equals(metadata.getNativeMetadataFormatName())) {
+            return null;
+        }
+        Node root = metadata.getAsTree("javax_imageio_png_1.0");
+        for (Node node = root.getFirstChild(); node != null; node = node.getNextSibling()) {
+            if (node.getNodeName().equals("iCCP")
+                    && node instanceof IIOMetadataNode iccp
+                    && iccp.getUserObject() instanceof byte[] compressed) {
+                try {
+                    ICC_Profile profile = ICC_Profile.getInstance(inflate(compressed));
+                    return profile.getColorSpaceType() == ColorSpace.TYPE_RGB ? profile : null;
+                } catch (IllegalArgumentException | DataFormatException e) {
+                    return null; // Pillow never reads it either: keep the stored samples
+                }
+            }
+        }
+        return null;
+    }
+
+    private static byte[] inflate(byte[] compressed) throws DataFormatException {
+        Inflater inflater = new Inflater();
+        try {
+            inflater.setInput(compressed);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            while (!inflater.finished()) {
+                int n = inflater.inflate(chunk);
+                if (n == 0 && (inflater.needsInput() || inflater.needsDictionary())) {
+                    throw new DataFormatException("truncated ICC profile");
+                }
+                out.write(chunk, 0, n);
+                if (out.size() > (4 << 20)) {
+                    throw new DataFormatException("ICC profile over 4 MiB");
+                }
+            }
+            return out.toByteArray();
+        } finally {
+            inflater.end();
+        }
+    }
+
+    /** Converts 8-bit samples in {@code profile}'s RGB space to sRGB. */
+    private static RgbImage toSrgb(RgbImage image, ICC_Profile profile) {
+        int width = image.width();
+        int height = image.height();
+        WritableRaster samples =
+                Raster.createInterleavedRaster(
+                        new DataBufferByte(image.pixels().clone(), image.pixels().length),
+                        width,
+                        height,
+                        3 * width,
+                        3,
+                        new int[] {0, 1, 2},
+                        null);
+        ColorModel model =
+                new ComponentColorModel(
+                        new ICC_ColorSpace(profile),
+                        false,
+                        false,
+                        ColorModel.OPAQUE,
+                        DataBuffer.TYPE_BYTE);
+        BufferedImage tagged = new BufferedImage(model, samples, false, null);
+        BufferedImage srgb = new BufferedImage(width, height, BufferedImage.TYPE_3BYTE_BGR);
+        new ColorConvertOp(null).filter(tagged, srgb);
+        return toRgb(srgb);
+    }
+
     static RgbImage toRgb(BufferedImage image) {
         int width = image.getWidth();
         int height = image.getHeight();
@@ -108,6 +252,8 @@ public final class ImageDecoder {
                 && buffer.getNumBanks() == 1
                 && buffer.getData().length == out.length) {
             // What JPEG decoding gives: packed B, G, R bytes; swapping is all that is left to do.
+            // The colour space is not looked at: these are the samples as stored (or as the reader
+            // converted them when asked to).
             byte[] bgr = buffer.getData();
             for (int i = 0; i < out.length; i += 3) {
                 out[i] = bgr[i + 2];
@@ -116,40 +262,56 @@ public final class ImageDecoder {
             }
             return new RgbImage(width, height, out);
         }
-        Raster raster = image.getRaster();
-        int bands = raster.getNumBands();
-        boolean grey =
-                image.getColorModel().getColorSpace().getNumComponents() == 1
-                        && (bands == 1 || bands == 2)
-                        && !(image.getColorModel() instanceof IndexColorModel);
-        if (grey) {
-            // getRGB would apply a linear-to-sRGB curve to grey; Pillow replicates the value.
-            // Deeper samples (16-bit PNG) are scaled to 8 bits.
-            int bits = image.getColorModel().getComponentSize(0);
-            long max = (1L << bits) - 1;
+        ColorModel model = image.getColorModel();
+        int colours = model.getNumColorComponents();
+        int spaceType = model.getColorSpace().getType();
+        if (model instanceof ComponentColorModel
+                && !model.isAlphaPremultiplied()
+                && (colours == 1 && spaceType == ColorSpace.TYPE_GRAY
+                        || colours == 3 && spaceType == ColorSpace.TYPE_RGB)) {
+            // The samples as stored, like Pillow's unpackers: getRGB would put grey through a
+            // linear-to-sRGB curve and round 16-bit samples (v * 255 / 65535) where Pillow keeps
+            // the high byte. Alpha (the last band) is dropped, not composited.
+            int bits = model.getComponentSize(0);
+            Raster raster = image.getRaster();
             int[] row = new int[width];
-            for (int y = 0; y < height; y++) {
-                raster.getSamples(0, y, width, 1, 0, row);
-                for (int x = 0; x < width; x++) {
-                    int at = 3 * (y * width + x);
-                    int v = bits == 8 ? row[x] : (int) ((row[x] * 255L + max / 2) / max);
-                    out[at] = out[at + 1] = out[at + 2] = (byte) v;
+            for (int c = 0; c < 3; c++) {
+                int band = colours == 1 ? 0 : c;
+                for (int y = 0; y < height; y++) {
+                    raster.getSamples(0, y, width, 1, band, row);
+                    for (int x = 0; x < width; x++) {
+                        out[3 * (y * width + x) + c] = (byte) to8Bits(row[x], bits);
+                    }
                 }
             }
-        } else {
-            int[] row = new int[width];
-            for (int y = 0; y < height; y++) {
-                image.getRGB(0, y, width, 1, row, 0, width);
-                for (int x = 0; x < width; x++) {
-                    int argb = row[x];
-                    int at = 3 * (y * width + x);
-                    out[at] = (byte) (argb >> 16);
-                    out[at + 1] = (byte) (argb >> 8);
-                    out[at + 2] = (byte) argb;
-                }
+            return new RgbImage(width, height, out);
+        }
+        // Palettes (their RGB entries, transparency ignored as Pillow's P -> RGB does), packed
+        // BMP layouts, CMYK already converted by its reader.
+        int[] row = new int[width];
+        for (int y = 0; y < height; y++) {
+            image.getRGB(0, y, width, 1, row, 0, width);
+            for (int x = 0; x < width; x++) {
+                int argb = row[x];
+                int at = 3 * (y * width + x);
+                out[at] = (byte) (argb >> 16);
+                out[at + 1] = (byte) (argb >> 8);
+                out[at + 2] = (byte) argb;
             }
         }
         return new RgbImage(width, height, out);
+    }
+
+    /** Pillow's reduction: deeper samples keep their high byte; shallower ones scale exactly. */
+    static int to8Bits(int sample, int bits) {
+        if (bits == 8) {
+            return sample;
+        }
+        if (bits > 8) {
+            return sample >>> (bits - 8);
+        }
+        int max = (1 << bits) - 1;
+        return (sample * 255 + max / 2) / max;
     }
 
     private static String head(byte[] bytes) {

@@ -7,8 +7,9 @@ import io.inceptionpipeline.models.spec.ModelRegistry;
 import java.util.List;
 
 /**
- * Encoded bytes → the model's 8-bit crops: decode (pixel cap first), turn upright by EXIF, crop.
- * Returns a list so that multi-crop modes can emit several crops per image.
+ * Encoded bytes → the model's 8-bit crops: decode (pixel cap first, ICC profile per {@link
+ * IccMode}), turn upright by EXIF, crop. Returns a list so that multi-crop modes can emit several
+ * crops per image.
  */
 public final class ImagePreparer {
 
@@ -25,7 +26,7 @@ public final class ImagePreparer {
     private final boolean applyExif;
 
     public ImagePreparer(PrepareConfig config) {
-        this.decoder = new ImageDecoder(config.maxPixels());
+        this.decoder = new ImageDecoder(config.maxPixels(), config.icc());
         this.preprocessor = ModelRegistry.get(config.model()).preprocessor();
         this.cropMode = CropMode.parse(config.cropMode());
         this.applyExif = config.applyExifOrientation();
