@@ -2,6 +2,8 @@ package io.inceptionpipeline.models;
 
 import ai.djl.nn.Block;
 import io.inceptionpipeline.models.layers.Macs;
+import io.inceptionpipeline.models.onnx.OnnxExportException;
+import io.inceptionpipeline.models.onnx.OnnxGraph;
 import java.util.List;
 
 /**
@@ -24,5 +26,14 @@ public interface ClassifierNetwork extends Block, Macs.Counted {
      */
     default List<String> trainingOnlyPrefixes() {
         return List.of();
+    }
+
+    /**
+     * Adds the network's inference graph on the tensor {@code image} to {@code graph}; returns its
+     * logits (null without a classifier) and embedding tensors. A network that does not know how is
+     * refused, never guessed.
+     */
+    default OnnxGraph.Outputs exportOnnx(OnnxGraph graph, String image) {
+        throw new OnnxExportException(getClass().getName() + " does not export to ONNX");
     }
 }

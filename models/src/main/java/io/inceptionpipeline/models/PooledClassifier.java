@@ -12,6 +12,7 @@ import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.inceptionpipeline.models.layers.Macs;
+import io.inceptionpipeline.models.onnx.OnnxGraph;
 
 /**
  * The head the family shares: features, global average pooling (the embedding), a linear classifier
@@ -46,6 +47,13 @@ public abstract class PooledClassifier extends AbstractBlock implements Classifi
         }
         NDArray logits = classif.forward(ps, new NDList(embedding), training).singletonOrThrow();
         return new NDList(logits, embedding);
+    }
+
+    /** Features, GlobalAveragePool + Flatten (the embedding), Gemm (the logits). */
+    @Override
+    public OnnxGraph.Outputs exportOnnx(OnnxGraph graph, String image) {
+        String embedding = graph.globalAveragePool(graph.apply(features, image));
+        return new OnnxGraph.Outputs(graph.apply(classif, embedding), embedding);
     }
 
     @Override

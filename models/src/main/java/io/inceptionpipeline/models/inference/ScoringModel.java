@@ -14,6 +14,7 @@ import io.inceptionpipeline.models.ClassifierNetwork;
 import io.inceptionpipeline.models.image.Preprocessor;
 import io.inceptionpipeline.models.image.RgbImage;
 import io.inceptionpipeline.models.layers.ConvNormAct;
+import io.inceptionpipeline.models.onnx.OnnxExport;
 import io.inceptionpipeline.models.spec.ModelSpec;
 import io.inceptionpipeline.models.verify.Canary;
 import io.inceptionpipeline.models.verify.CpuFeatures;
@@ -438,6 +439,14 @@ public final class ScoringModel implements AutoCloseable {
         model.setProperty("Epoch", "0");
         model.save(directory, spec.name());
         return directory.resolve(spec.name() + "-0000.params");
+    }
+
+    /**
+     * Writes this model as ONNX (the served graph: BatchNorm folded into the convolutions), with
+     * its name, weights digest and preprocessing as metadata; see {@link OnnxExport}.
+     */
+    public OnnxExport.Summary exportOnnx(Path file) throws IOException {
+        return OnnxExport.write(network, spec, weightsDigest, file);
     }
 
     /**

@@ -18,6 +18,7 @@ import io.inceptionpipeline.models.irv2.ReductionA;
 import io.inceptionpipeline.models.layers.ConvNormAct;
 import io.inceptionpipeline.models.layers.Features;
 import io.inceptionpipeline.models.layers.Macs;
+import io.inceptionpipeline.models.onnx.OnnxGraph;
 
 /**
  * Inception-ResNet-v1 (Szegedy et al., "Inception-v4, Inception-ResNet and the Impact of Residual
@@ -126,6 +127,25 @@ public final class InceptionResNetV1 extends AbstractBlock implements Classifier
                         ? logits.forward(ps, new NDList(bottleneck), training).singletonOrThrow()
                         : embedding.getManager().zeros(new Shape(embedding.getShape().get(0), 0));
         return new NDList(out, embedding);
+    }
+
+    /**
+     * The same head in ONNX: the face head's L2 normalization as ReduceL2, Max with 1e-12, Div.
+     * Without a classifier the graph has no {@code logits} output at all (see {@code OnnxExport}).
+     */
+    @Override
+    public OnnxGraph.Outputs exportOnnx(OnnxGraph graph, String image) {
+        String pooled = graph.globalAveragePool(graph.apply(features, image));
+        if (head == Head.PAPER) {
+            return new OnnxGraph.Outputs(graph.apply(logits, pooled), pooled);
+        }
+        String bottleneck = graph.apply(lastBn, graph.apply(lastLinear, pooled));
+        String norm =
+                graph.node("ReduceL2", bottleneck).ints("axes", 1).integer("keepdims", 1).output();
+        String clamped = graph.node("Max", norm, graph.scalar("min_norm", 1e-12f)).output();
+        String embedding = graph.node("Div", bottleneck, clamped).output();
+        return new OnnxGraph.Outputs(
+                logits != null ? graph.apply(logits, bottleneck) : null, embedding);
     }
 
     @Override

@@ -10,6 +10,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.inceptionpipeline.models.onnx.OnnxExportable;
+import io.inceptionpipeline.models.onnx.OnnxGraph;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,7 +19,7 @@ import java.util.List;
  * An Inception cell: parallel branches over the same input, concatenated on the channel axis. The
  * branches are named {@code branch0}, {@code branch1}, ... as in timm and TF-slim.
  */
-public class BranchCell extends AbstractBlock implements Macs.Counted {
+public class BranchCell extends AbstractBlock implements Macs.Counted, OnnxExportable {
 
     private final List<Block> branches = new ArrayList<>();
 
@@ -65,6 +67,22 @@ public class BranchCell extends AbstractBlock implements Macs.Counted {
         NDArray concatenated = NDArrays.concat(outputs, 1);
         Intermediates.release(training, outputs, new NDList(x));
         return concatenated;
+    }
+
+    /**
+     * Every branch on {@code input}, concatenated on channels: the ONNX of {@link #concatBranches}.
+     */
+    protected final String concatBranches(OnnxGraph graph, String input) {
+        String[] outputs = new String[branches.size()];
+        for (int i = 0; i < outputs.length; i++) {
+            outputs[i] = graph.apply(branches.get(i), input);
+        }
+        return graph.node("Concat", outputs).integer("axis", 1).output();
+    }
+
+    @Override
+    public String exportOnnx(OnnxGraph graph, String input) {
+        return concatBranches(graph, input);
     }
 
     @Override

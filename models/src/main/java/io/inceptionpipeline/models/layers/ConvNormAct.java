@@ -11,6 +11,8 @@ import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.inceptionpipeline.models.onnx.OnnxExportable;
+import io.inceptionpipeline.models.onnx.OnnxGraph;
 
 /**
  * Convolution without bias, BatchNorm, ReLU: timm's {@code ConvNormAct} (formerly {@code
@@ -19,7 +21,7 @@ import ai.djl.util.PairList;
  * <p>State-dict names follow timm: {@code conv.weight}, {@code bn.weight}, {@code bn.bias}, {@code
  * bn.running_mean}, {@code bn.running_var}. BatchNorm epsilon is 0.001 as in the TF release.
  */
-public class ConvNormAct extends AbstractBlock implements Macs.Counted {
+public class ConvNormAct extends AbstractBlock implements Macs.Counted, OnnxExportable {
 
     /** BatchNorm epsilon of the TF-slim release, which timm keeps. */
     public static final float BN_EPSILON = 1e-3f;
@@ -83,6 +85,13 @@ public class ConvNormAct extends AbstractBlock implements Macs.Counted {
      */
     public void foldBatchNorm() {
         releaseFolded();
+        NDArray[] folded = folded();
+        foldedWeight = folded[0];
+        foldedBias = folded[1];
+    }
+
+    /** The folded weight and bias, new arrays of the weight's manager. */
+    private NDArray[] folded() {
         ai.djl.nn.ParameterList bnParams = bn.getParameters();
         NDArray gamma = bnParams.get("gamma").getArray();
         NDArray beta = bnParams.get("beta").getArray();
@@ -102,9 +111,39 @@ public class ConvNormAct extends AbstractBlock implements Macs.Counted {
             NDArray b = beta.sub(shift.mul(factor));
             w.attach(manager);
             b.attach(manager);
-            foldedWeight = w;
-            foldedBias = b;
+            return new NDArray[] {w, b};
         }
+    }
+
+    /**
+     * One Conv with BatchNorm folded in, exactly the arrays {@link #foldBatchNorm} serves with,
+     * then Relu unless this layer ends without it.
+     */
+    @Override
+    public String exportOnnx(OnnxGraph graph, String input) {
+        boolean own = foldedWeight == null;
+        NDArray[] folded = own ? folded() : new NDArray[] {foldedWeight, foldedBias};
+        String prefix =
+                graph.nameOf(conv.getParameters().get("weight")).replaceAll("\\.weight$", "");
+        String weight = graph.initializer(prefix + ".bn_folded.weight", folded[0]);
+        String bias = graph.initializer(prefix + ".bn_folded.bias", folded[1]);
+        if (own) {
+            folded[0].close();
+            folded[1].close();
+        }
+        Shape k = conv.getKernelShape();
+        String y =
+                graph.node("Conv", input, weight, bias)
+                        .ints("kernel_shape", k.get(0), k.get(1))
+                        .ints("strides", stride.get(0), stride.get(1))
+                        .ints(
+                                "pads",
+                                padding.get(0),
+                                padding.get(1),
+                                padding.get(0),
+                                padding.get(1))
+                        .output();
+        return relu ? graph.node("Relu", y).output() : y;
     }
 
     /** Folds ({@code fold}) or unfolds every ConvNormAct in the tree under {@code root}. */

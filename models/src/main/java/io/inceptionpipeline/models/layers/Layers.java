@@ -3,7 +3,6 @@ package io.inceptionpipeline.models.layers;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
-import ai.djl.nn.pooling.Pool;
 
 /**
  * One-line layer constructors, so a cell reads like its figure in the paper: {@code conv(384, 3, 2,
@@ -66,38 +65,33 @@ public final class Layers {
     }
 
     /** Max pooling without padding ("V"). */
-    public static Block maxPool(int kernel, int stride) {
+    public static Pool2d maxPool(int kernel, int stride) {
         return maxPool(kernel, stride, 0);
     }
 
     /** Max pooling rounding the output size up, as Caffe did (GoogLeNet in torchvision). */
-    public static Block maxPoolCeil(int kernel, int stride, int padding) {
-        return Pool.maxPool2dBlock(
-                new Shape(kernel, kernel),
-                new Shape(stride, stride),
-                new Shape(padding, padding),
-                true);
+    public static Pool2d maxPoolCeil(int kernel, int stride, int padding) {
+        return Pool2d.max(kernel, stride, padding, true);
     }
 
     /** Max pooling; padded borders never win the max. */
-    public static Block maxPool(int kernel, int stride, int padding) {
-        return Pool.maxPool2dBlock(
-                new Shape(kernel, kernel), new Shape(stride, stride), new Shape(padding, padding));
+    public static Pool2d maxPool(int kernel, int stride, int padding) {
+        return Pool2d.max(kernel, stride, padding, false);
     }
 
     /** Average pooling that counts the zero padding, like PyTorch's default (Inception-v3). */
-    public static Block avgPool(int kernel, int stride, int padding) {
-        return Pool.avgPool2dBlock(
-                new Shape(kernel, kernel),
-                new Shape(stride, stride),
-                new Shape(padding, padding),
-                false,
-                true);
+    public static Pool2d avgPool(int kernel, int stride, int padding) {
+        return Pool2d.avg(kernel, stride, padding, true);
     }
 
     /** Average pooling whose border windows divide by the pixels they cover, not by k². */
-    public static Block avgPoolExcludingPadding(int kernel, int stride, int padding) {
-        return new AvgPoolExcludingPadding(kernel, stride, padding);
+    public static Pool2d avgPoolExcludingPadding(int kernel, int stride, int padding) {
+        return Pool2d.avg(kernel, stride, padding, false);
+    }
+
+    /** ReLU as a block whose kind an exporter can see (DJL's reluBlock is a lambda). */
+    public static Relu relu() {
+        return new Relu();
     }
 
     /** Layers applied in order; state-dict names {@code 0}, {@code 1}, ... like nn.Sequential. */

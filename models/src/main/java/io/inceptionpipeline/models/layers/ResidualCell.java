@@ -10,6 +10,7 @@ import ai.djl.nn.Block;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.inceptionpipeline.models.onnx.OnnxGraph;
 
 /**
  * An Inception-ResNet cell: the branches are concatenated, projected back to the input width by a
@@ -52,6 +53,15 @@ public class ResidualCell extends BranchCell {
         NDArray out = Activation.relu(sum);
         Intermediates.release(training, sum);
         return new NDList(out);
+    }
+
+    /** Concat, Conv (with bias), Mul by the scale, Add the input, Relu unless the last cell. */
+    @Override
+    public String exportOnnx(OnnxGraph graph, String input) {
+        String projected = graph.apply(conv2d, concatBranches(graph, input));
+        String scaled = graph.node("Mul", projected, graph.scalar("scale", scale)).output();
+        String sum = graph.node("Add", scaled, input).output();
+        return relu ? graph.node("Relu", sum).output() : sum;
     }
 
     @Override

@@ -8,13 +8,15 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.inceptionpipeline.models.onnx.OnnxExportable;
+import io.inceptionpipeline.models.onnx.OnnxGraph;
 
 /**
  * Blocks applied in order, named like PyTorch's {@code nn.Sequential}: by position ({@code 0},
  * {@code 1}, ...) or by an explicit name. DJL's own {@code SequentialBlock} names children by
  * class, which would not match the reference's state-dict names.
  */
-public class Sequential extends AbstractBlock implements Macs.Counted {
+public class Sequential extends AbstractBlock implements Macs.Counted, OnnxExportable {
 
     /** Adds a block named by its position. */
     public final Sequential add(Block block) {
@@ -37,6 +39,15 @@ public class Sequential extends AbstractBlock implements Macs.Counted {
                 Intermediates.release(training, x, next);
             }
             x = next;
+        }
+        return x;
+    }
+
+    @Override
+    public String exportOnnx(OnnxGraph graph, String input) {
+        String x = input;
+        for (Block block : children.values()) {
+            x = graph.apply(block, x);
         }
         return x;
     }

@@ -10,6 +10,8 @@ import ai.djl.nn.AbstractBlock;
 import ai.djl.nn.Block;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
+import io.inceptionpipeline.models.onnx.OnnxExportable;
+import io.inceptionpipeline.models.onnx.OnnxGraph;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,7 +29,7 @@ import java.util.List;
  *     .build();
  * }</pre>
  */
-public class TowerCell extends AbstractBlock implements Macs.Counted {
+public class TowerCell extends AbstractBlock implements Macs.Counted, OnnxExportable {
 
     /** A layer and its state-dict name; layers without parameters may share any unused name. */
     public record Layer(String name, Block block) {}
@@ -90,6 +92,25 @@ public class TowerCell extends AbstractBlock implements Macs.Counted {
             parts.stream().filter(p -> p != x).forEach(NDArray::close);
         }
         return new NDList(out);
+    }
+
+    /** Each tower's chain, then its split layers, all outputs concatenated on channels. */
+    @Override
+    public String exportOnnx(OnnxGraph graph, String input) {
+        List<String> parts = new ArrayList<>();
+        for (Tower tower : towers) {
+            String y = input;
+            for (Block block : tower.chain()) {
+                y = graph.apply(block, y);
+            }
+            if (tower.split().isEmpty()) {
+                parts.add(y);
+            }
+            for (Block block : tower.split()) {
+                parts.add(graph.apply(block, y));
+            }
+        }
+        return graph.node("Concat", parts.toArray(String[]::new)).integer("axis", 1).output();
     }
 
     @Override

@@ -1,12 +1,12 @@
 package io.inceptionpipeline.models.xception;
 
 import ai.djl.ndarray.types.Shape;
-import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
 import io.inceptionpipeline.models.PooledClassifier;
 import io.inceptionpipeline.models.layers.ConvNormAct;
 import io.inceptionpipeline.models.layers.Features;
+import io.inceptionpipeline.models.layers.Layers;
 
 /**
  * Xception (Chollet, "Xception: Deep Learning with Depthwise Separable Convolutions", 2017, figure
@@ -38,10 +38,10 @@ public final class Xception extends PooledClassifier {
         // entry flow                                                              299×299×3
         f.add("conv1", conv(32, 2));
         f.add("bn1", batchNorm());
-        f.add("act1", Activation.reluBlock()); //                                  149×149×32
+        f.add("act1", Layers.relu()); //                                  149×149×32
         f.add("conv2", conv(64, 1));
         f.add("bn2", batchNorm());
-        f.add("act2", Activation.reluBlock()); //                                  147×147×64
+        f.add("act2", Layers.relu()); //                                  147×147×64
         f.add("block1", new XceptionModule(64, 128, 2, 2, false, true)); //        74×74×128
         f.add("block2", new XceptionModule(128, 256, 2, 2, true, true)); //        37×37×256
         f.add("block3", new XceptionModule(256, 728, 2, 2, true, true)); //        19×19×728
@@ -53,10 +53,10 @@ public final class Xception extends PooledClassifier {
         f.add("block12", new XceptionModule(728, 1024, 2, 2, true, false)); //     10×10×1024
         f.add("conv3", new SeparableConv2d(1024, 1536));
         f.add("bn3", batchNorm());
-        f.add("act3", Activation.reluBlock());
+        f.add("act3", Layers.relu());
         f.add("conv4", new SeparableConv2d(1536, NUM_FEATURES));
         f.add("bn4", batchNorm());
-        f.add("act4", Activation.reluBlock()); //                                  10×10×2048
+        f.add("act4", Layers.relu()); //                                  10×10×2048
         return f;
     }
 

@@ -6,15 +6,16 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.nn.AbstractBlock;
-import ai.djl.nn.Activation;
 import ai.djl.nn.convolutional.Conv2d;
 import ai.djl.nn.norm.BatchNorm;
-import ai.djl.nn.pooling.Pool;
 import ai.djl.training.ParameterStore;
 import ai.djl.util.PairList;
 import io.inceptionpipeline.models.layers.Intermediates;
+import io.inceptionpipeline.models.layers.Layers;
 import io.inceptionpipeline.models.layers.Macs;
 import io.inceptionpipeline.models.layers.Sequential;
+import io.inceptionpipeline.models.onnx.OnnxExportable;
+import io.inceptionpipeline.models.onnx.OnnxGraph;
 
 /**
  * A module of Xception's entry, middle or exit flow (Chollet, "Xception", 2017, figure 5; timm's
@@ -22,7 +23,7 @@ import io.inceptionpipeline.models.layers.Sequential;
  * pool of stride 2 in the reducing modules, plus a residual: the input itself, or a strided 1×1
  * convolution and BatchNorm ({@code skip}, {@code skipbn}) where the width or the grid changes.
  */
-final class XceptionModule extends AbstractBlock implements Macs.Counted {
+final class XceptionModule extends AbstractBlock implements Macs.Counted, OnnxExportable {
 
     private final Conv2d skip;
     private final BatchNorm skipBn;
@@ -58,15 +59,13 @@ final class XceptionModule extends AbstractBlock implements Macs.Counted {
             int from = growFirst ? (i == 0 ? in : out) : in;
             int to = growFirst ? out : (i < reps - 1 ? in : out);
             if (i > 0 || startWithRelu) {
-                layers.add(Activation.reluBlock());
+                layers.add(Layers.relu());
             }
             layers.add(new SeparableConv2d(from, to));
             layers.add(Xception.batchNorm());
         }
         if (stride != 1) {
-            layers.add(
-                    Pool.maxPool2dBlock(
-                            new Shape(3, 3), new Shape(stride, stride), new Shape(1, 1)));
+            layers.add(Layers.maxPool(3, stride, 1));
         }
         rep = addChildBlock("rep", layers);
     }
@@ -88,6 +87,14 @@ final class XceptionModule extends AbstractBlock implements Macs.Counted {
         Intermediates.release(training, y);
         Intermediates.release(training, shortcut);
         return new NDList(sum);
+    }
+
+    /** {@code rep}, plus the input or its strided 1×1 Conv and BatchNorm. */
+    @Override
+    public String exportOnnx(OnnxGraph graph, String input) {
+        String y = graph.apply(rep, input);
+        String shortcut = skip == null ? input : graph.apply(skipBn, graph.apply(skip, input));
+        return graph.node("Add", y, shortcut).output();
     }
 
     @Override
