@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             EvaluateCommand.class,
             BenchCommand.class,
             ConvertCommand.class,
+            ExportCommand.class,
             EnginesCommand.class,
             CommandLine.HelpCommand.class
         })
