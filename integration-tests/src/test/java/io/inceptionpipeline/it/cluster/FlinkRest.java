@@ -118,6 +118,14 @@ final class FlinkRest {
     }
 
     /** True when the job is RUNNING and so is every task of every vertex. */
+    /**
+     * When the job last entered {@code state} (epoch ms, the JobManager's clock: this machine's),
+     * or 0 if never: {@code timestamps} of {@code GET /jobs/:id}.
+     */
+    long enteredAt(String jobId, String state) throws Exception {
+        return get("/jobs/" + jobId).path("timestamps").path(state).asLong(0);
+    }
+
     boolean allTasksRunning(String jobId) throws Exception {
         JsonNode job = get("/jobs/" + jobId);
         if (!"RUNNING".equals(job.path("state").asText())) {
