@@ -1,7 +1,5 @@
 package io.inceptionpipeline.models.inference;
 
-import com.sun.jna.Library;
-import com.sun.jna.Native;
 import com.sun.jna.Platform;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,10 +16,6 @@ public final class NativeThreads {
 
     private static final Logger LOG = LoggerFactory.getLogger(NativeThreads.class);
 
-    private interface LibC extends Library {
-        int setenv(String name, String value, int overwrite);
-    }
-
     private NativeThreads() {}
 
     /**
@@ -37,10 +31,9 @@ public final class NativeThreads {
                     "Cannot set OpenMP settings on Windows from Java; export OMP_NUM_THREADS instead");
             return -1;
         }
-        LibC libc = Native.load("c", LibC.class);
         String policy = System.getenv("OMP_WAIT_POLICY");
         if (policy == null || policy.isBlank()) {
-            libc.setenv("OMP_WAIT_POLICY", "PASSIVE", 1);
+            NativeEnv.set("OMP_WAIT_POLICY", "PASSIVE");
         }
         String exported = System.getenv("OMP_NUM_THREADS");
         if (exported != null && !exported.isBlank()) {
@@ -52,7 +45,7 @@ public final class NativeThreads {
             }
         }
         int count = threads > 0 ? threads : Runtime.getRuntime().availableProcessors();
-        if (libc.setenv("OMP_NUM_THREADS", Integer.toString(count), 1) != 0) {
+        if (!NativeEnv.set("OMP_NUM_THREADS", Integer.toString(count))) {
             LOG.warn("setenv(OMP_NUM_THREADS) failed; the engine uses its default thread count");
             return -1;
         }

@@ -268,6 +268,7 @@ public final class ScoringModel implements AutoCloseable {
                         result.describe(),
                         remedy,
                         again.describe());
+                EngineGuard.remedyHelped(engine(), device(), result.describe());
                 return again;
             }
             result = again;
@@ -292,7 +293,7 @@ public final class ScoringModel implements AutoCloseable {
      * that a wrong engine is refused (tests and drills only): {@code
      * -Dinception.faultInjection=corrupt-weight}.
      */
-    public static final String FAULT_INJECTION = "inception.faultInjection";
+    public static final String FAULT_INJECTION = EngineGuard.FAULT_INJECTION;
 
     private void injectFault() {
         if ("corrupt-weight".equals(System.getProperty(FAULT_INJECTION))) {

@@ -4,6 +4,7 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.engine.StandardCapabilities;
 import ai.djl.ndarray.NDManager;
+import io.inceptionpipeline.models.inference.NativeEnv;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,15 +17,18 @@ import org.slf4j.LoggerFactory;
  * Verifies an engine on a device before any model runs on it, once per JVM: the {@link
  * ConvolutionProbe} against a plain Java convolution. Where the probe fails on the PyTorch engine
  * on CPU, the remedy is applied at once: LibTorch's oneDNN convolutions are switched off (its own
- * kernels take over, measured 15–30% slower on Inception-ResNet-v2 here) and the probe must then
- * pass; otherwise, and on any other engine, loading fails with a {@link KnownAnswerException}.
- * Where the probe passes, the engine keeps its fastest kernels. Per-model known answers ({@link
- * KnownAnswerCheck}) add the model's own shapes on top.
+ * kernels take over: right, but much slower on small inputs) and the probe must then pass;
+ * otherwise, and on any other engine, loading fails with a {@link KnownAnswerException}. On an
+ * AVX-512 CPU the fault is also recorded ({@link KnownFaults}), and every later start sets {@code
+ * ONEDNN_MAX_CPU_ISA=AVX2} before LibTorch's first convolution (oneDNN reads it only then), which
+ * keeps oneDNN's fast AVX2 kernels, and verifies again. Where the probe passes, the engine keeps
+ * its fastest kernels. Per-model known answers ({@link KnownAnswerCheck}) add the model's own
+ * shapes on top.
  *
- * <p>Why a self-test rather than a fixed rule: LibTorch 2.7.1 computed wrong 3×3 convolutions on an
- * AMD Zen 5 (AVX-512) but right ones on an Intel Xeon with AVX-512, and the oneDNN ISA can only be
- * limited before the library first runs, so only a measurement on the machine itself can keep the
- * fast path where it is right and leave it where it is not.
+ * <p>Why measure rather than follow a fixed rule: LibTorch 2.7.1 computed wrong 3×3 convolutions on
+ * an AMD Zen 5 (AVX-512) but right ones on an Intel Xeon with AVX-512, and the oneDNN ISA can only
+ * be limited before the library first runs, so only a measurement on the machine itself can keep
+ * the fast path where it is right and leave it where it is not.
  */
 public final class EngineGuard {
 
@@ -48,6 +52,28 @@ public final class EngineGuard {
 
     private static final Map<String, Status> VERIFIED = new HashMap<>();
 
+    /** The variable oneDNN (3.x; 2.x reads it too) takes its instruction-set limit from. */
+    static final String ISA_VARIABLE = "ONEDNN_MAX_CPU_ISA";
+
+    /** System property for deliberate faults (tests and drills only). */
+    public static final String FAULT_INJECTION = "inception.faultInjection";
+
+    /** {@link #FAULT_INJECTION} value that imitates LibTorch's AVX-512 fault on AMD Zen 5. */
+    public static final String FAULTY_AVX512 = "faulty-avx512-convolutions";
+
+    /** Whether LibTorch ran a convolution in this class loader (its ISA is then fixed). */
+    private static boolean pytorchConvolved;
+
+    /** Whether this class loader limited LibTorch's ISA to AVX2 before its first convolution. */
+    private static boolean pytorchIsaCapped;
+
+    /**
+     * System property: {@code off} switches LibTorch's oneDNN convolutions off from the start, as
+     * the remedy does after a failed self-test (to measure its cost, or where a user knows the CPU
+     * is affected); anything else, or unset, leaves the decision to the self-test.
+     */
+    public static final String PYTORCH_ONEDNN = "inception.pytorch.onednn";
+
     private EngineGuard() {}
 
     /**
@@ -61,12 +87,36 @@ public final class EngineGuard {
         if (known != null) {
             return known;
         }
+        Engine loaded = Engine.getEngine(engine);
         String remedy = "none";
+        boolean capped = capIsaIfKnownFaulty(loaded, device);
+        if (capped) {
+            remedy =
+                    "ONEDNN_MAX_CPU_ISA=AVX2 set before LibTorch's first convolution: its AVX-512"
+                            + " convolutions were wrong on this CPU before ("
+                            + KnownFaults.file(engine, loaded.getVersion())
+                            + ")";
+        }
         List<ConvolutionProbe.Case> cases;
         long started;
-        try (NDManager manager = Engine.getEngine(engine).newBaseManager(device)) {
+        try (NDManager manager = loaded.newBaseManager(device)) {
             started = System.nanoTime();
-            cases = ConvolutionProbe.run(manager);
+            if ("off".equals(System.getProperty(PYTORCH_ONEDNN))
+                    && applyRemedy(engine, device) != null) {
+                remedy =
+                        "LibTorch's oneDNN convolutions switched off by -D"
+                                + PYTORCH_ONEDNN
+                                + "=off";
+            }
+            try {
+                cases = injectFault(ConvolutionProbe.run(manager), engine, device, capped);
+            } finally {
+                if (capped) {
+                    // oneDNN has read its limit at the first convolution; the JVM's other
+                    // engines (MXNet's own oneDNN) must not inherit it.
+                    NativeEnv.unset(ISA_VARIABLE);
+                }
+            }
             if (!allPass(cases)) {
                 List<ConvolutionProbe.Case> failed = failures(cases);
                 LOG.warn(
@@ -78,7 +128,7 @@ public final class EngineGuard {
                 String applied = applyRemedy(engine, device);
                 if (applied != null) {
                     remedy = applied;
-                    cases = ConvolutionProbe.run(manager);
+                    cases = injectFault(ConvolutionProbe.run(manager), engine, device, capped);
                 }
                 if (!allPass(cases)) {
                     if (applied != null) {
@@ -97,6 +147,7 @@ public final class EngineGuard {
                                     describeEngine(engine)));
                 }
                 LOG.warn("{} on {} is right again after the remedy: {}", engine, device, remedy);
+                remedyHelped(engine, device, failed.toString());
             }
         }
         Status status =
@@ -119,6 +170,62 @@ public final class EngineGuard {
     }
 
     /**
+     * Whether limiting oneDNN's ISA to AVX2 means anything for {@code engine} here: LibTorch on an
+     * AVX-512 CPU, with no limit exported by the user (which wins).
+     */
+    private static boolean canCapIsa(String engine, Device device) {
+        return "PyTorch".equals(engine)
+                && Device.Type.CPU.equals(device.getDeviceType())
+                && CpuFeatures.current().hasAvx512()
+                && "none".equals(CpuFeatures.oneDnnIsaLimit())
+                && NativeEnv.supported();
+    }
+
+    /**
+     * Sets {@code ONEDNN_MAX_CPU_ISA=AVX2} for LibTorch's first convolution when an earlier run
+     * recorded its AVX-512 convolutions as wrong on this CPU ({@link KnownFaults}).
+     */
+    private static boolean capIsaIfKnownFaulty(Engine engine, Device device) {
+        String name = engine.getEngineName();
+        boolean cap =
+                canCapIsa(name, device)
+                        && !pytorchConvolved
+                        && KnownFaults.recorded(name, engine.getVersion())
+                        && NativeEnv.set(ISA_VARIABLE, "AVX2");
+        if ("PyTorch".equals(name)) {
+            pytorchConvolved = true; // the probe about to run is LibTorch's first convolution
+            pytorchIsaCapped = cap;
+        }
+        return cap;
+    }
+
+    /**
+     * {@code -Dinception.faultInjection=faulty-avx512-convolutions} makes the probe see what it saw
+     * on AMD Zen 5 (12, 20, 24 and 40 input channels wrong at batch 7) while LibTorch runs its
+     * oneDNN kernels at their full ISA, so that the learning and the remedies can be shown on any
+     * machine. Tests and drills only.
+     */
+    private static List<ConvolutionProbe.Case> injectFault(
+            List<ConvolutionProbe.Case> cases, String engine, Device device, boolean capped) {
+        if (!FAULTY_AVX512.equals(System.getProperty(FAULT_INJECTION))
+                || !"PyTorch".equals(engine)
+                || !Device.Type.CPU.equals(device.getDeviceType())
+                || capped
+                || !"none".equals(CpuFeatures.oneDnnIsaLimit())
+                || !PyTorchOneDnn.enabled()) {
+            return cases;
+        }
+        return cases.stream()
+                .map(
+                        c ->
+                                c.batch() > 1 && List.of(12, 20, 24, 40).contains(c.inChannels())
+                                        ? new ConvolutionProbe.Case(
+                                                c.inChannels(), c.outChannels(), c.batch(), 0.5)
+                                        : c)
+                .toList();
+    }
+
+    /**
      * Applies the remedy for wrong results of {@code engine} on {@code device}, if one exists and
      * is not applied yet: on the PyTorch engine on CPU, switch oneDNN off. Returns what was done,
      * or null when there is nothing (more) to do. Earlier probe results of the engine are
@@ -138,6 +245,17 @@ public final class EngineGuard {
         String remedy = "LibTorch's oneDNN convolutions switched off for this JVM";
         LOG.warn("{}: {} (its own kernels are slower but were verified)", engine, remedy);
         return remedy;
+    }
+
+    /**
+     * Called when a remedy made wrong results right: on an AVX-512 CPU where this JVM did not limit
+     * LibTorch's ISA, records the fault ({@link KnownFaults}) so that later starts limit it to AVX2
+     * before the first convolution, which is much faster than the remedy (oneDNN off).
+     */
+    public static synchronized void remedyHelped(String engine, Device device, String wrong) {
+        if (canCapIsa(engine, device) && !pytorchIsaCapped) {
+            KnownFaults.record(engine, Engine.getEngine(engine).getVersion(), wrong);
+        }
     }
 
     /**

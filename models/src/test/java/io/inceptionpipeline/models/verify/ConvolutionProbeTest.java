@@ -6,6 +6,9 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDManager;
 import io.inceptionpipeline.models.inference.ScoringModel;
+import io.inceptionpipeline.models.inference.WeightsSource;
+import io.inceptionpipeline.models.spec.ModelRegistry;
+import io.inceptionpipeline.models.spec.ModelSpec;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -40,6 +43,39 @@ class ConvolutionProbeTest {
             for (ConvolutionProbe.Case c : cases) {
                 System.out.println(engine + " " + c);
                 assertThat(c.relativeError()).as(engine + " " + c).isLessThanOrEqualTo(1e-4);
+            }
+        }
+    }
+
+    /**
+     * The remedy itself computes right on every machine: LibTorch without oneDNN, on the probe and
+     * on GoogLeNet (whose 24-channel 3×3 convolutions were among the wrong ones) against its
+     * reference's known answers.
+     */
+    @Test
+    void thePyTorchRemedyComputesRight() throws Exception {
+        EngineGuard.verify("PyTorch", Device.cpu());
+        String applied = EngineGuard.applyRemedy("PyTorch", Device.cpu());
+        try {
+            assertThat(EngineGuard.describeEngine("PyTorch")).contains("oneDNN convolutions off");
+            try (NDManager manager = Engine.getEngine("PyTorch").newBaseManager(Device.cpu())) {
+                for (ConvolutionProbe.Case c : ConvolutionProbe.run(manager)) {
+                    assertThat(c.passed()).as("oneDNN off: " + c).isTrue();
+                }
+            }
+            ModelSpec googlenet = ModelRegistry.get("googlenet");
+            try (ScoringModel model =
+                    ScoringModel.load(
+                            googlenet,
+                            new WeightsSource.Seeded(Canary.SEED),
+                            Device.cpu(),
+                            "PyTorch")) {
+                assertThat(model.knownAnswers()).allMatch(KnownAnswerCheck.Result::passed);
+                System.out.println("oneDNN off: " + model.knownAnswers().get(0).describe());
+            }
+        } finally {
+            if (applied != null) {
+                EngineGuard.revertRemedy("PyTorch", applied);
             }
         }
     }

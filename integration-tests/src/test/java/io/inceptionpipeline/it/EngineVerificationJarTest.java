@@ -1,0 +1,123 @@
+package io.inceptionpipeline.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The engine self-test as a user meets it, in fresh JVMs of the shaded jar: LibTorch's AVX-512
+ * fault (imitated with {@code -Dinception.faultInjection=faulty-avx512-convolutions}, which makes
+ * the probe see what it saw on AMD Zen 5 while LibTorch runs at its full ISA) is remedied in the
+ * run that finds it, recorded, and from the next start on avoided by limiting oneDNN to AVX2 before
+ * the first convolution, which oneDNN's own verbose output confirms. On a CPU without AVX-512 there
+ * is nothing to limit: every run uses the first remedy and nothing is recorded.
+ */
+class EngineVerificationJarTest {
+
+    private static final Path JAR =
+            Path.of(
+                    System.getProperty(
+                            "pipeline.jar", "../pipeline/target/inception-pipeline.jar"));
+
+    @TempDir Path work;
+
+    record Result(int exitCode, String stdout, String stderr) {}
+
+    Result jar(Path faults, String... args) throws Exception {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-Xmx2g",
+                                "-Dai.djl.offline=true",
+                                "-Dinception.faults.dir=" + faults,
+                                "-Dinception.faultInjection=faulty-avx512-convolutions",
+                                "-jar",
+                                JAR.toString()));
+        command.addAll(Arrays.asList(args));
+        Path stdout = Files.createTempFile(work, "stdout", ".txt");
+        Path stderr = Files.createTempFile(work, "stderr", ".txt");
+        ProcessBuilder builder =
+                new ProcessBuilder(command)
+                        .redirectOutput(stdout.toFile())
+                        .redirectError(stderr.toFile());
+        // oneDNN prints the instruction set it dispatches to; no limit inherited from the caller
+        builder.environment().put("ONEDNN_VERBOSE", "1");
+        builder.environment().remove("ONEDNN_MAX_CPU_ISA");
+        builder.environment().remove("DNNL_MAX_CPU_ISA");
+        Process process = builder.start();
+        assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("finished within 5 minutes").isTrue();
+        return new Result(
+                process.exitValue(),
+                Files.readString(stdout, StandardCharsets.UTF_8),
+                Files.readString(stderr, StandardCharsets.UTF_8));
+    }
+
+    static boolean avx512() throws Exception {
+        try (Stream<String> lines = Files.lines(Path.of("/proc/cpuinfo"))) {
+            return lines.anyMatch(l -> l.startsWith("flags") && l.contains(" avx512f"));
+        }
+    }
+
+    static List<Path> records(Path faults) throws Exception {
+        if (!Files.isDirectory(faults)) {
+            return List.of();
+        }
+        try (Stream<Path> files = Files.list(faults)) {
+            return files.toList();
+        }
+    }
+
+    @Test
+    void aFaultFoundOnceIsRemediedThenAvoidedFromTheNextStartOn() throws Exception {
+        Path faults = work.resolve("faults");
+
+        Result first = jar(faults, "engines", "--model", "inception_resnet_fmnist");
+        assertThat(first.exitCode()).as(first.stdout() + first.stderr()).isZero();
+        assertThat(first.stderr()).contains("PyTorch on cpu() computes wrong convolutions");
+        assertThat(first.stdout())
+                .contains("remedy: LibTorch's oneDNN convolutions switched off")
+                .contains("oneDNN convolutions off");
+        // the model's known answers hold on the remedied engine
+        assertThat(
+                        first.stdout()
+                                .lines()
+                                .filter(l -> l.contains("inception_resnet_fmnist: known answers")))
+                .hasSize(2);
+
+        Result second = jar(faults, "engines", "--model", "inception_resnet_fmnist");
+        assertThat(second.exitCode()).as(second.stdout() + second.stderr()).isZero();
+        assertThat(
+                        second.stdout()
+                                .lines()
+                                .filter(l -> l.contains("inception_resnet_fmnist: known answers")))
+                .hasSize(2);
+        if (avx512()) {
+            assertThat(records(faults)).hasSize(1);
+            assertThat(Files.readString(records(faults).get(0)))
+                    .contains("engine: PyTorch")
+                    .contains("conv3x3 12->20 batch 7");
+            assertThat(second.stdout())
+                    .contains(
+                            "remedy: ONEDNN_MAX_CPU_ISA=AVX2 set before LibTorch's first convolution")
+                    .contains("oneDNN convolutions on")
+                    // LibTorch's oneDNN (3.x, "v1" verbose lines) dispatched to AVX2
+                    .contains("onednn_verbose,v1,info,cpu,isa:Intel AVX2")
+                    .doesNotContain("computes wrong convolutions");
+            assertThat(second.stderr()).doesNotContain("computes wrong convolutions");
+        } else {
+            assertThat(records(faults)).isEmpty();
+            assertThat(second.stdout())
+                    .contains("remedy: LibTorch's oneDNN convolutions switched off");
+        }
+    }
+}
