@@ -89,15 +89,7 @@ final class EvaluateCommand implements Callable<Integer> {
             })
     String ensembleWeights;
 
-    @Option(
-            names = "--icc",
-            paramLabel = "ignore|convert",
-            defaultValue = "ignore",
-            description = {
-                "With --folder: an image's embedded ICC profile is ignored (the samples as stored, as Pillow",
-                "and timm read them) or converted to sRGB. Default: ${DEFAULT-VALUE}."
-            })
-    String icc;
+    @Mixin IccOption iccOption;
 
     @Option(
             names = "--output",
@@ -135,7 +127,7 @@ final class EvaluateCommand implements Callable<Integer> {
         IccMode iccMode;
         try {
             mode = CropMode.parse(cropMode);
-            iccMode = IccMode.parse(icc);
+            iccMode = IccMode.parse(iccOption.icc);
             ensemble = modelOptions.ensemble(ensembleWeights);
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());

@@ -6,6 +6,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** The job's flags, shared by {@code run} and {@code local}; {@link #toBuilder()} maps them. */
@@ -219,16 +220,7 @@ final class JobCliOptions {
                     "Turn JPEGs upright by their EXIF orientation (--no-exif for timm's behaviour). Default: ${DEFAULT-VALUE}.")
     boolean exif;
 
-    @Option(
-            names = "--icc",
-            paramLabel = "ignore|convert",
-            defaultValue = "ignore",
-            description = {
-                "An image's embedded ICC profile (phones write Display P3): ignore uses the samples as stored,",
-                "as Pillow's convert(\"RGB\") and so timm and the reference models see them; convert turns them",
-                "into sRGB (truer colours, other pixels than the reference). Default: ${DEFAULT-VALUE}."
-            })
-    String icc;
+    @Mixin IccOption iccOption;
 
     @Option(
             names = "--delivery",
@@ -301,7 +293,7 @@ final class JobCliOptions {
                 .fetchTimeout(Duration.ofMillis(fetchTimeoutMs))
                 .maxPixels(maxPixels)
                 .applyExif(exif)
-                .icc(icc)
+                .icc(iccOption.icc)
                 .exactlyOnce(delivery.equals("exactly-once"))
                 .transactionalIdPrefix(transactionalIdPrefix)
                 .checkpointIntervalMs(checkpointIntervalMs)

@@ -97,16 +97,7 @@ final class ScoreCommand implements Callable<Integer> {
                     "Refuse images whose header declares more pixels (decompression bombs). Default: ${DEFAULT-VALUE}.")
     long maxPixels;
 
-    @Option(
-            names = "--icc",
-            paramLabel = "ignore|convert",
-            defaultValue = "ignore",
-            description = {
-                "An image's embedded ICC profile (phones write Display P3): ignore uses the samples as stored,",
-                "as Pillow's convert(\"RGB\") and so timm and the reference models see them; convert turns them",
-                "into sRGB (truer colours, other pixels than the reference). Default: ${DEFAULT-VALUE}."
-            })
-    String icc;
+    @Mixin IccOption iccOption;
 
     @Option(
             names = "--max-file-bytes",
@@ -169,7 +160,7 @@ final class ScoreCommand implements Callable<Integer> {
         }
 
         int failures = 0;
-        ImageDecoder decoder = new ImageDecoder(maxPixels, IccMode.parse(icc));
+        ImageDecoder decoder = new ImageDecoder(maxPixels, IccMode.parse(iccOption.icc));
         Preprocessor preprocessor = model.preprocessor();
         PrintWriter out =
                 new PrintWriter(
@@ -265,7 +256,7 @@ final class ScoreCommand implements Callable<Integer> {
         }
         try {
             CropMode.parse(preprocess);
-            IccMode.parse(icc);
+            IccMode.parse(iccOption.icc);
             modelOptions.spec();
             ScoringModel.engineName(modelOptions.engine);
         } catch (IllegalArgumentException e) {
