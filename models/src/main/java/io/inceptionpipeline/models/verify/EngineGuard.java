@@ -14,12 +14,13 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Verifies an engine on a device before any model runs on it, once per JVM: the {@link
- * ConvolutionProbe} against a plain Java convolution. Where the probe fails on the PyTorch engine
- * on CPU, the remedy is applied at once: LibTorch's oneDNN convolutions are switched off (its own
- * kernels take over, measured 15–30% slower on Inception-ResNet-v2 here) and the probe must then
- * pass; otherwise, and on any other engine, loading fails with a {@link KnownAnswerException}.
- * Where the probe passes, the engine keeps its fastest kernels. Per-model known answers ({@link
- * KnownAnswerCheck}) add the model's own shapes on top.
+ * ConvolutionProbe} against a plain Java convolution (on ONNX Runtime as one-operator graphs,
+ * {@link OnnxRuntimeConvolution}). Where the probe fails on the PyTorch engine on CPU, the remedy
+ * is applied at once: LibTorch's oneDNN convolutions are switched off (its own kernels take over,
+ * measured 15–30% slower on Inception-ResNet-v2 here) and the probe must then pass; otherwise, and
+ * on any other engine, loading fails with a {@link KnownAnswerException}. Where the probe passes,
+ * the engine keeps its fastest kernels. Per-model known answers ({@link KnownAnswerCheck}) add the
+ * model's own shapes on top.
  *
  * <p>Why a self-test rather than a fixed rule: LibTorch 2.7.1 computed wrong 3×3 convolutions on an
  * AMD Zen 5 (AVX-512) but right ones on an Intel Xeon with AVX-512, and the oneDNN ISA can only be
@@ -64,9 +65,17 @@ public final class EngineGuard {
         String remedy = "none";
         List<ConvolutionProbe.Case> cases;
         long started;
-        try (NDManager manager = Engine.getEngine(engine).newBaseManager(device)) {
+        NDManager manager = null;
+        try {
+            ConvolutionProbe.Convolution convolution;
+            if (OnnxRuntimeConvolution.ENGINE.equals(engine)) {
+                convolution = new OnnxRuntimeConvolution(device);
+            } else {
+                manager = Engine.getEngine(engine).newBaseManager(device);
+                convolution = ConvolutionProbe.on(manager);
+            }
             started = System.nanoTime();
-            cases = ConvolutionProbe.run(manager);
+            cases = ConvolutionProbe.run(convolution);
             if (!allPass(cases)) {
                 List<ConvolutionProbe.Case> failed = failures(cases);
                 LOG.warn(
@@ -78,7 +87,7 @@ public final class EngineGuard {
                 String applied = applyRemedy(engine, device);
                 if (applied != null) {
                     remedy = applied;
-                    cases = ConvolutionProbe.run(manager);
+                    cases = ConvolutionProbe.run(convolution);
                 }
                 if (!allPass(cases)) {
                     if (applied != null) {
@@ -97,6 +106,10 @@ public final class EngineGuard {
                                     describeEngine(engine)));
                 }
                 LOG.warn("{} on {} is right again after the remedy: {}", engine, device, remedy);
+            }
+        } finally {
+            if (manager != null) {
+                manager.close();
             }
         }
         Status status =
@@ -168,11 +181,21 @@ public final class EngineGuard {
             }
         }
         StringBuilder out = new StringBuilder();
-        out.append(engine).append(' ').append(e.getVersion());
+        out.append(engine).append(' ');
+        if (OnnxRuntimeConvolution.ENGINE.equals(engine)) {
+            // DJL reports the ONNX Runtime it was built against; the library loaded may be newer.
+            out.append(ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion());
+        } else {
+            out.append(e.getVersion());
+        }
         out.append(", capabilities ").append(capabilities);
         if ("MXNet".equals(engine)) {
             out.append(", features ")
                     .append(new TreeSet<>(ai.djl.mxnet.jna.JnaUtils.getFeatures()));
+        } else if (OnnxRuntimeConvolution.ENGINE.equals(engine)) {
+            // ONNX Runtime's own API: DJL does not say which execution providers the build has.
+            out.append(", execution providers ")
+                    .append(ai.onnxruntime.OrtEnvironment.getAvailableProviders());
         } else if ("PyTorch".equals(engine)) {
             out.append(", oneDNN convolutions ")
                     .append(
