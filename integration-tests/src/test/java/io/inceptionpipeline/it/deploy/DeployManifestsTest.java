@@ -604,8 +604,9 @@ class DeployManifestsTest {
     /** The settings every cluster of the job needs, whatever the platform. */
     private static void assertJobNeeds(Map<String, String> config) {
         assertThat(config.get("classloader.parent-first-patterns.additional"))
-                .as("DJL and JNA load parent-first from lib/")
+                .as("DJL, ONNX Runtime and JNA load parent-first from lib/")
                 .contains("ai.djl.")
+                .contains("ai.onnxruntime.")
                 .contains("com.sun.jna.");
         assertThat(config.get("env.java.opts.all")).contains("-Dai.djl.offline=true");
         assertThat(config.get("metrics.reporter.prom.factory.class")).isEqualTo(PROMETHEUS_FACTORY);
