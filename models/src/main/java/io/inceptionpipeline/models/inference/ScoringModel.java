@@ -95,6 +95,7 @@ public final class ScoringModel implements AutoCloseable {
     private final boolean random;
     private final List<KnownAnswerCheck.Result> knownAnswers = new ArrayList<>();
     private long macs = -1;
+    private long checkNanos;
 
     private ScoringModel(ModelSpec spec, InferenceBackend backend, String digest, boolean random) {
         this.spec = spec;
@@ -137,8 +138,7 @@ public final class ScoringModel implements AutoCloseable {
                 OnnxRuntimeBackend.ENGINE.equals(engine)
                         ? new OnnxRuntimeOpener(spec, target, threads)
                         : new DjlOpener(spec, target, engine);
-        long[] checkNanos = new long[1];
-        ScoringModel loaded = verifiedLoad(spec, source, opener, checkNanos);
+        ScoringModel loaded = verifiedLoad(spec, source, opener);
         LOG.info(
                 "Loaded {} ({} classes, weights {}) on {} {} in {} ms, known-answer check {} ms"
                         + " ({})",
@@ -148,7 +148,7 @@ public final class ScoringModel implements AutoCloseable {
                 engine,
                 target,
                 (System.nanoTime() - started) / 1_000_000,
-                checkNanos[0] / 1_000_000,
+                loaded.checkNanos / 1_000_000,
                 loaded.knownAnswers.stream().map(KnownAnswerCheck.Result::describe).toList());
         return loaded;
     }
@@ -313,16 +313,16 @@ public final class ScoringModel implements AutoCloseable {
     }
 
     /**
-     * Opens the served backend, verifying on the way what it computes; adds the nanoseconds the
-     * checks took to {@code checkNanos[0]}. Where the project holds the known answers for these
-     * very weights (seeded weights of the family, the shipped model), those are compared. Otherwise
-     * a twin with seeded weights runs on the same kind of backend, engine and device against the
-     * seeded answers (the engine computes this architecture right) and is closed, and the served
-     * model's canary batch must equal its images scored one by one. A failed check applies the
-     * engine's remedy if there is one and checks again; failing still, it throws.
+     * Opens the served backend, verifying on the way what it computes (the time the checks took
+     * stays on the model for the load's log line). Where the project holds the known answers for
+     * these very weights (seeded weights of the family, the shipped model), those are compared.
+     * Otherwise a twin with seeded weights runs on the same kind of backend, engine and device
+     * against the seeded answers (the engine computes this architecture right) and is closed, and
+     * the served model's canary batch must equal its images scored one by one. A failed check
+     * applies the engine's remedy if there is one and checks again; failing still, it throws.
      */
-    private static ScoringModel verifiedLoad(
-            ModelSpec spec, Source source, Opener opener, long[] checkNanos) throws IOException {
+    private static ScoringModel verifiedLoad(ModelSpec spec, Source source, Opener opener)
+            throws IOException {
         Optional<Canary> canary = Canary.of(spec.name());
         Optional<Canary.Entry> exact = canary.flatMap(c -> c.entry(source.digest()));
         ScoringModel loaded =
@@ -373,7 +373,7 @@ public final class ScoringModel implements AutoCloseable {
                                         KnownAnswerCheck.batchConsistency(
                                                 loaded::outputs, spec.inputSize())));
             }
-            checkNanos[0] += System.nanoTime() - started;
+            loaded.checkNanos = System.nanoTime() - started;
             return loaded;
         } catch (IOException | RuntimeException e) {
             loaded.close();
