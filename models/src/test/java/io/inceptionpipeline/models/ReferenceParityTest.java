@@ -10,12 +10,16 @@ import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.training.ParameterStore;
 import ai.djl.training.initializer.Initializer;
+import io.inceptionpipeline.models.inference.OnnxRuntimeBackend;
 import io.inceptionpipeline.models.inference.ScoringModel;
+import io.inceptionpipeline.models.inference.WeightsSource;
 import io.inceptionpipeline.models.layers.ConvNormAct;
 import io.inceptionpipeline.models.spec.ModelRegistry;
 import io.inceptionpipeline.models.spec.ModelSpec;
 import io.inceptionpipeline.models.testing.Reference;
+import io.inceptionpipeline.models.verify.Canary;
 import io.inceptionpipeline.models.verify.EngineGuard;
+import io.inceptionpipeline.models.verify.KnownAnswerCheck;
 import io.inceptionpipeline.models.weights.SeededWeights;
 import io.inceptionpipeline.models.weights.StateDict;
 import io.inceptionpipeline.models.weights.WeightImporter;
@@ -49,10 +53,73 @@ class ReferenceParityTest {
                     "inception_resnet_v1_imagenet",
                     "legacy_xception");
 
-    /** Every network on both engines: each must reproduce the reference on its own. */
+    /**
+     * Every network on every engine that runs the blocks: each must reproduce the reference on its
+     * own. ONNX Runtime runs the graph exported from the blocks: {@link #onOnnxRuntime}.
+     */
     static Stream<Arguments> cases() {
         return ScoringModel.ENGINES.values().stream()
+                .filter(engine -> !engine.equals(OnnxRuntimeBackend.ENGINE))
                 .flatMap(engine -> FAMILY.stream().map(name -> Arguments.of(name, engine)));
+    }
+
+    static List<String> registry() {
+        return ModelRegistry.names();
+    }
+
+    /**
+     * Every network of the registry on ONNX Runtime as a user gets it ({@code --engine
+     * onnxruntime}: seeded weights filled into the blocks, BatchNorm folded, exported, run by DJL's
+     * OnnxRuntime engine), against the reference's logits, top-5 and embedding; the Fashion-MNIST
+     * model, which has no external reference, against its committed seeded answers.
+     */
+    @ParameterizedTest(name = "{0} on OnnxRuntime")
+    @MethodSource("registry")
+    void onOnnxRuntime(String name) throws Exception {
+        ModelSpec spec = ModelRegistry.get(name);
+        try (ScoringModel model =
+                ScoringModel.load(
+                        spec,
+                        new WeightsSource.Seeded(Reference.SEED),
+                        Device.cpu(),
+                        OnnxRuntimeBackend.ENGINE)) {
+            assertThat(model.engine()).isEqualTo(OnnxRuntimeBackend.ENGINE);
+            KnownAnswerCheck.Outputs out = model.canaryOutputs();
+            String what = name + " on OnnxRuntime";
+            if (!FAMILY.contains(name)) {
+                Canary.Entry answers =
+                        Canary.of(name).orElseThrow().entry("seeded:" + Canary.SEED).orElseThrow();
+                for (int image = 0; image < Canary.batchSize(); image++) {
+                    assertClose(
+                            out.embedding()[image],
+                            answers.embedding()[image],
+                            "embedding, " + what + ", image " + image);
+                    assertClose(
+                            out.logits()[image],
+                            answers.logits()[image],
+                            "logits, " + what + ", image " + image);
+                }
+                return;
+            }
+            Reference reference = Reference.load(name);
+            assertThat(Reference.inputs(spec.inputSize()))
+                    .isEqualTo(Canary.inputs(spec.inputSize()));
+            for (int image = 0; image < Reference.batchSize(); image++) {
+                String row = what + ", image " + image;
+                float[] embedding = out.embedding()[image];
+                assertClose(embedding, reference.row("embedding", image), "embedding, " + row);
+                assertThat(cosine(embedding, reference.row("embedding", image)))
+                        .as(row)
+                        .isGreaterThan(0.9999);
+                if (reference.numClasses() > 0) {
+                    float[] logits = out.logits()[image];
+                    assertClose(logits, reference.row("logits", image), "logits, " + row);
+                    assertThat(top5(logits)).as(row).containsExactly(reference.top5(image));
+                } else {
+                    assertThat(out.logits()[image]).as("an embedding-only head").isEmpty();
+                }
+            }
+        }
     }
 
     @ParameterizedTest(name = "{0} on {1}")

@@ -1,6 +1,7 @@
 package io.inceptionpipeline.cli;
 
 import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.OnnxRuntimeBackend;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import java.util.ArrayList;
 import java.util.List;
@@ -78,12 +79,27 @@ final class BenchCommand implements Callable<Integer> {
             return Main.EXIT_MODEL_ERROR;
         }
         try (ScoringModel model = loaded) {
-            model.foldBatchNorm(!unfolded);
+            try {
+                model.foldBatchNorm(!unfolded);
+            } catch (UnsupportedOperationException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             int size = model.spec().inputSize();
             long macs = model.macsPerImage();
+            String threads =
+                    model.engine().equals(OnnxRuntimeBackend.ENGINE)
+                            ? "intra-op threads="
+                                    + OnnxRuntimeBackend.intraOpThreads(modelOptions.threads)
+                            : "OMP_NUM_THREADS="
+                                    + System.getenv()
+                                            .getOrDefault(
+                                                    "OMP_NUM_THREADS",
+                                                    modelOptions.threads > 0
+                                                            ? Integer.toString(modelOptions.threads)
+                                                            : "auto");
             System.out.printf(
                     Locale.ROOT,
-                    "# %s, %dx%d, %.3f GMACs/image, engine %s on %s, BatchNorm %s, OMP_NUM_THREADS=%s, %d processors%n",
+                    "# %s, %dx%d, %.3f GMACs/image, engine %s on %s, BatchNorm %s, %s, %d processors%n",
                     model.spec().name(),
                     size,
                     size,
@@ -91,12 +107,7 @@ final class BenchCommand implements Callable<Integer> {
                     model.engine(),
                     model.device(),
                     unfolded ? "separate" : "folded",
-                    System.getenv()
-                            .getOrDefault(
-                                    "OMP_NUM_THREADS",
-                                    modelOptions.threads > 0
-                                            ? Integer.toString(modelOptions.threads)
-                                            : "auto"),
+                    threads,
                     Runtime.getRuntime().availableProcessors());
             System.out.println(
                     "| batch | images | seconds | images/s | ms/batch (median) | GFLOP/s |");

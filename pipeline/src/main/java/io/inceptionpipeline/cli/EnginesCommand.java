@@ -44,7 +44,7 @@ final class EnginesCommand implements Callable<Integer> {
             paramLabel = "N",
             defaultValue = "0",
             description =
-                    "OpenMP threads of the engines (as for every command). Default: one per processor.")
+                    "Threads of the engines (OpenMP for MXNet and PyTorch, intra-op for ONNX Runtime; as for every command). Default: one per processor.")
     int threads;
 
     @Override
@@ -74,7 +74,8 @@ final class EnginesCommand implements Callable<Integer> {
                                     WeightsSource.orDefault(
                                             spec, null, ModelOptions.RANDOM_WEIGHTS_SEED),
                                     Device.cpu(),
-                                    name)) {
+                                    name,
+                                    threads)) {
                         for (KnownAnswerCheck.Result result : loaded.knownAnswers()) {
                             System.out.printf("  %s: %s%n", spec.name(), result.describe());
                         }

@@ -60,7 +60,7 @@ final class ExportCommand implements Callable<Integer> {
             OnnxExport.Summary written;
             try {
                 written = model.exportOnnx(output);
-            } catch (OnnxExportException e) {
+            } catch (OnnxExportException | UnsupportedOperationException e) {
                 System.err.println(
                         "error: cannot export " + modelOptions.model + ": " + e.getMessage());
                 return 1;

@@ -125,7 +125,8 @@ final class JobCliOptions {
     @Option(
             names = "--engine",
             defaultValue = "mxnet",
-            description = "Deep learning engine: mxnet or pytorch. Default: ${DEFAULT-VALUE}.")
+            description =
+                    "Deep learning engine: mxnet, pytorch or onnxruntime (the network exported to ONNX at load, or an .onnx --weights file). Default: ${DEFAULT-VALUE}.")
     String engine;
 
     @Option(
@@ -261,7 +262,7 @@ final class JobCliOptions {
             names = "--threads",
             defaultValue = "0",
             description =
-                    "OpenMP threads of the inference engine per TaskManager JVM (0: one per processor). Default: ${DEFAULT-VALUE}.")
+                    "Threads of the inference engine per model (0: one per processor): MXNet's and PyTorch's OpenMP pool per TaskManager JVM, ONNX Runtime's intra-op pool per session (one inter-op thread). Default: ${DEFAULT-VALUE}.")
     int threads;
 
     JobOptions.Builder toBuilder() {

@@ -31,8 +31,9 @@ final class ModelOptions {
             names = "--weights",
             paramLabel = "FILE",
             description = {
-                "Weights: the reference state dict as .safetensors (timm/torchvision tensor names), or a",
-                "DJL .params file written by the convert command. Without it a model that ships trained weights",
+                "Weights: the reference state dict as .safetensors (timm/torchvision tensor names), a DJL",
+                ".params file written by the convert command, or (with --engine onnxruntime) an .onnx file",
+                "written by the export command. Without it a model that ships trained weights",
                 "(inception_resnet_fmnist) uses them; any other uses seeded random weights, useful only for",
                 "benchmarks: every record then says \"weights\": \"random\"."
             })
@@ -43,8 +44,9 @@ final class ModelOptions {
             paramLabel = "N",
             defaultValue = "0",
             description = {
-                "Threads of the native engine's OpenMP pool (sets OMP_NUM_THREADS before the engine loads;",
-                "an exported OMP_NUM_THREADS wins). 0, the default, means one per available processor."
+                "Threads of the native engine: MXNet's and PyTorch's OpenMP pool (sets OMP_NUM_THREADS before",
+                "the engine loads; an exported OMP_NUM_THREADS wins), ONNX Runtime's intra-op pool (one",
+                "inter-op thread). 0, the default, means one per available processor."
             })
     int threads;
 
@@ -52,8 +54,10 @@ final class ModelOptions {
             names = "--engine",
             defaultValue = "mxnet",
             description = {
-                "Deep learning engine: mxnet (Apache MXNet 1.9.1, MKL build) or pytorch (LibTorch 2.7.1,",
-                "CPU build bundled). Same networks, same weights. Default: ${DEFAULT-VALUE}."
+                "Deep learning engine: mxnet (Apache MXNet 1.9.1, MKL build), pytorch (LibTorch 2.7.1, CPU",
+                "build bundled) or onnxruntime (ONNX Runtime 1.23.2: the network exported to ONNX from the",
+                "same blocks at load, or an .onnx file given as --weights). Same networks, same weights.",
+                "Default: ${DEFAULT-VALUE}."
             })
     String engine;
 
@@ -75,7 +79,8 @@ final class ModelOptions {
     ScoringModel load() throws IOException {
         NativeThreads.configure(threads);
         WeightsSource source = WeightsSource.orDefault(spec(), weights, RANDOM_WEIGHTS_SEED);
-        return ScoringModel.load(spec(), source, parseDevice(), ScoringModel.engineName(engine));
+        return ScoringModel.load(
+                spec(), source, parseDevice(), ScoringModel.engineName(engine), threads);
     }
 
     /**
@@ -107,7 +112,8 @@ final class ModelOptions {
                                 memberSpec,
                                 source,
                                 parseDevice(),
-                                ScoringModel.engineName(engine)));
+                                ScoringModel.engineName(engine),
+                                threads));
             } catch (IOException | RuntimeException e) {
                 System.err.println(
                         "error: cannot load model " + member.model() + ": " + e.getMessage());

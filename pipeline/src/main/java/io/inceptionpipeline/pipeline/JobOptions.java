@@ -238,7 +238,10 @@ public record JobOptions(
             return this;
         }
 
-        /** The deep learning engine: {@code mxnet} (default) or {@code pytorch}. */
+        /**
+         * The deep learning engine: {@code mxnet} (default), {@code pytorch} or {@code
+         * onnxruntime}.
+         */
         public Builder engine(String v) {
             engine = v;
             return this;

@@ -274,7 +274,7 @@ class ScoreCommandTest {
         String png = images.resolve("b-exact.png").toString();
         System.setProperty(ScoringModel.FAULT_INJECTION, "corrupt-weight");
         try {
-            for (String engine : List.of("mxnet", "pytorch")) {
+            for (String engine : List.of("mxnet", "pytorch", "onnxruntime")) {
                 Run run =
                         run("score", "--model", "inception_resnet_fmnist", "--engine", engine, png);
                 assertThat(run.exitCode()).as(run.stderr()).isEqualTo(3);
@@ -296,6 +296,75 @@ class ScoreCommandTest {
         // Nothing is left broken: the same command scores.
         Run again = run("score", "--model", "inception_resnet_fmnist", "--engine", "pytorch", png);
         assertThat(again.exitCode()).as(again.stderr()).isZero();
+    }
+
+    @Test
+    void onnxRuntimeScoresLikeMxnetAndServesTheExportedFile() throws Exception {
+        Path samples = Path.of("..", "samples", "fashion-mnist", "images");
+        List<String> pngs = new ArrayList<>();
+        for (int i = 0; i < 8; i++) {
+            pngs.add(samples.resolve(String.format("test-%05d.png", i)).toString());
+        }
+        List<String> common = List.of("score", "--model", "inception_resnet_fmnist");
+        Run mxnet = run(args(common, List.of("--engine", "mxnet"), pngs));
+        Run ort = run(args(common, List.of("--engine", "onnxruntime", "--threads", "1"), pngs));
+        assertThat(ort.exitCode()).as(ort.stderr()).isZero();
+        assertThat(ort.records()).hasSize(8);
+        assertThat(topLabels(ort)).isEqualTo(topLabels(mxnet));
+
+        Path onnx = images.getParent().resolve("fmnist-" + System.nanoTime() + ".onnx");
+        Run export =
+                run(
+                        "export",
+                        "--format",
+                        "onnx",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--output",
+                        onnx.toString());
+        assertThat(export.exitCode()).as(export.stderr()).isZero();
+        Run fromFile =
+                run(
+                        args(
+                                common,
+                                List.of("--engine", "onnxruntime", "--weights", onnx.toString()),
+                                pngs));
+        assertThat(fromFile.exitCode()).as(fromFile.stderr()).isZero();
+        assertThat(topLabels(fromFile)).isEqualTo(topLabels(mxnet));
+
+        Run other =
+                run(
+                        "score",
+                        "--model",
+                        "googlenet",
+                        "--engine",
+                        "onnxruntime",
+                        "--weights",
+                        onnx.toString(),
+                        pngs.get(0));
+        assertThat(other.exitCode()).as(other.stderr()).isEqualTo(3);
+        assertThat(other.stderr())
+                .contains("cannot load model googlenet")
+                .contains("holds the model inception_resnet_fmnist, not googlenet");
+        assertThat(other.records()).isEmpty();
+    }
+
+    private static String[] args(List<String> a, List<String> b, List<String> c) {
+        List<String> all = new ArrayList<>(a);
+        all.addAll(b);
+        all.addAll(c);
+        return all.toArray(String[]::new);
+    }
+
+    /** Each record's top-5 labels, in order. */
+    private static List<List<String>> topLabels(Run run) {
+        List<List<String>> labels = new ArrayList<>();
+        for (JsonNode record : run.records()) {
+            List<String> top = new ArrayList<>();
+            record.get("top_k").forEach(k -> top.add(k.get("label").asText()));
+            labels.add(top);
+        }
+        return labels;
     }
 
     @Test

@@ -101,7 +101,9 @@ final class FlinkSessionCluster implements AutoCloseable {
         // DJL's native engines load once per JVM: from the parent class loader, as
         // pipeline/pom.xml's
         // flink-lib/ puts them in a real cluster's lib/
-        conf.put("classloader.parent-first-patterns.additional", "ai.djl.;com.sun.jna.");
+        conf.put(
+                "classloader.parent-first-patterns.additional",
+                "ai.djl.;ai.onnxruntime.;com.sun.jna.");
         conf.put("execution.checkpointing.dir", dir.resolve("checkpoints").toUri().toString());
         conf.put(
                 "execution.checkpointing.savepoint-dir",

@@ -156,7 +156,7 @@ class DeployManifestsTest {
     }
 
     @Test
-    void imageWarmUpLoadsBothEnginesThroughTheCli() throws Exception {
+    void imageWarmUpLoadsEveryEngineThroughTheCli() throws Exception {
         List<String> docker =
                 DeployFiles.dockerfileInstructions(DEPLOY.resolve("docker/Dockerfile"));
         String warmUp =
@@ -164,12 +164,16 @@ class DeployManifestsTest {
                         .filter(i -> i.startsWith("RUN ") && i.contains(CLI_MAIN))
                         .findFirst()
                         .orElseThrow();
-        assertThat(warmUp).contains("for engine in mxnet pytorch;");
+        List<String> engines = List.of("mxnet", "pytorch", "onnxruntime");
+        assertThat(engines)
+                .containsExactlyInAnyOrderElementsOf(
+                        io.inceptionpipeline.models.inference.ScoringModel.ENGINES.keySet());
+        assertThat(warmUp).contains("for engine in " + String.join(" ", engines) + ";");
         assertThat(warmUp).contains("-cp \"/opt/flink/lib/*:" + USRLIB + JOB_JAR + "\"");
         Class.forName(CLI_MAIN).getMethod("main", String[].class);
         Matcher command = Pattern.compile(Pattern.quote(CLI_MAIN) + " ([^;]*);").matcher(warmUp);
         assertThat(command.find()).isTrue();
-        for (String engine : List.of("mxnet", "pytorch")) {
+        for (String engine : engines) {
             List<String> args =
                     List.of(command.group(1).replace("${engine}", engine).strip().split(" "));
             CommandLine.ParseResult parsed = JobArguments.parse(args);
@@ -604,8 +608,9 @@ class DeployManifestsTest {
     /** The settings every cluster of the job needs, whatever the platform. */
     private static void assertJobNeeds(Map<String, String> config) {
         assertThat(config.get("classloader.parent-first-patterns.additional"))
-                .as("DJL and JNA load parent-first from lib/")
+                .as("DJL, ONNX Runtime and JNA load parent-first from lib/")
                 .contains("ai.djl.")
+                .contains("ai.onnxruntime.")
                 .contains("com.sun.jna.");
         assertThat(config.get("env.java.opts.all")).contains("-Dai.djl.offline=true");
         assertThat(config.get("metrics.reporter.prom.factory.class")).isEqualTo(PROMETHEUS_FACTORY);

@@ -4,12 +4,7 @@ import ai.djl.Device;
 import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import ai.djl.training.initializer.Initializer;
 import io.inceptionpipeline.models.ClassifierNetwork;
 import io.inceptionpipeline.models.image.Preprocessor;
 import io.inceptionpipeline.models.image.RgbImage;
@@ -57,12 +52,29 @@ public final class ScoringModel implements AutoCloseable {
     /** DJL engine the models run on unless told otherwise. */
     public static final String DEFAULT_ENGINE = "MXNet";
 
-    /** The engines users can pick ({@code --engine}), by option value. */
+    /**
+     * The engines users can pick ({@code --engine}), by option value: the DJL engines that run the
+     * blocks ({@link DjlBlockBackend}) and ONNX Runtime, which runs the graph exported from them
+     * ({@link OnnxRuntimeBackend}).
+     */
     public static final Map<String, String> ENGINES =
             java.util.Collections.unmodifiableMap(
-                    new java.util.TreeMap<>(Map.of("mxnet", "MXNet", "pytorch", "PyTorch")));
+                    new java.util.TreeMap<>(
+                            Map.of(
+                                    "mxnet",
+                                    "MXNet",
+                                    "pytorch",
+                                    "PyTorch",
+                                    "onnxruntime",
+                                    OnnxRuntimeBackend.ENGINE)));
 
-    /** DJL's name of the engine an option value ({@code mxnet}, {@code pytorch}) names. */
+    /**
+     * The DJL engine that holds the blocks while an ONNX Runtime model is built from them (weights
+     * filled, BatchNorm folded, exported); it runs no forward pass.
+     */
+    static final String ONNX_BUILDER_ENGINE = "MXNet";
+
+    /** DJL's name of the engine an option value ({@code mxnet}, {@code pytorch}, ...) names. */
     public static String engineName(String option) {
         String name = ENGINES.get(option.trim().toLowerCase(java.util.Locale.ROOT));
         if (name == null) {
@@ -77,21 +89,18 @@ public final class ScoringModel implements AutoCloseable {
     private static final String PROP_DIGEST = "inception.weightsDigest";
 
     private final ModelSpec spec;
-    private final Model model;
-    private final ClassifierNetwork network;
+    private final InferenceBackend backend;
     private final Preprocessor preprocessor;
-    private final ParameterStore parameters;
     private final String weightsDigest;
     private final boolean random;
     private final List<KnownAnswerCheck.Result> knownAnswers = new ArrayList<>();
+    private long macs = -1;
+    private long checkNanos;
 
-    private ScoringModel(
-            ModelSpec spec, Model model, ClassifierNetwork network, String digest, boolean random) {
+    private ScoringModel(ModelSpec spec, InferenceBackend backend, String digest, boolean random) {
         this.spec = spec;
-        this.model = model;
-        this.network = network;
+        this.backend = backend;
         this.preprocessor = spec.preprocessor();
-        this.parameters = new ParameterStore(model.getNDManager(), false);
         this.weightsDigest = digest;
         this.random = random;
     }
@@ -104,25 +113,32 @@ public final class ScoringModel implements AutoCloseable {
 
     /**
      * Loads {@code spec} with {@code weights} on {@code engine}, after verifying the engine ({@link
-     * EngineGuard}) and the network's known answers ({@link #verifyAndFill}). Throws a {@link
+     * EngineGuard}) and the network's known answers ({@link #verifiedLoad}). Throws a {@link
      * KnownAnswerException} when the engine computes wrong results on this machine.
      */
     public static ScoringModel load(
             ModelSpec spec, WeightsSource weights, Device device, String engine)
             throws IOException {
+        return load(spec, weights, device, engine, 0);
+    }
+
+    /**
+     * As {@link #load(ModelSpec, WeightsSource, Device, String)}, with {@code threads} the intra-op
+     * threads of an ONNX Runtime session (0: one per available processor). The DJL engines take
+     * their threads from OpenMP ({@link NativeThreads}) instead.
+     */
+    public static ScoringModel load(
+            ModelSpec spec, WeightsSource weights, Device device, String engine, int threads)
+            throws IOException {
         Device target = device != null ? device : defaultDevice(engine);
         EngineGuard.verify(engine, target);
         long started = System.nanoTime();
         Source source = Source.of(spec, weights);
-        ScoringModel loaded =
-                build(spec, source.classes(), target, engine, source.digest(), source.random());
-        long checkNanos;
-        try {
-            checkNanos = loaded.verifyAndFill(source);
-        } catch (IOException | RuntimeException e) {
-            loaded.close();
-            throw e;
-        }
+        Opener opener =
+                OnnxRuntimeBackend.ENGINE.equals(engine)
+                        ? new OnnxRuntimeOpener(spec, target, threads)
+                        : new DjlOpener(spec, target, engine);
+        ScoringModel loaded = verifiedLoad(spec, source, opener);
         LOG.info(
                 "Loaded {} ({} classes, weights {}) on {} {} in {} ms, known-answer check {} ms"
                         + " ({})",
@@ -132,28 +148,25 @@ public final class ScoringModel implements AutoCloseable {
                 engine,
                 target,
                 (System.nanoTime() - started) / 1_000_000,
-                checkNanos / 1_000_000,
+                loaded.checkNanos / 1_000_000,
                 loaded.knownAnswers.stream().map(KnownAnswerCheck.Result::describe).toList());
         return loaded;
     }
 
     /**
-     * Where the weights come from: the classifier rows and digest known before loading, and how to
-     * put them into the network.
+     * Where the weights come from: the classifier rows and digest known before loading (rows -1:
+     * read from the ONNX graph), and how to put them into the blocks, or the ONNX file that holds
+     * them.
      */
-    private record Source(int classes, String digest, boolean random, Filler filler) {
+    private record Source(int classes, String digest, boolean random, Filler filler, Path onnx) {
 
         interface Filler {
-            void fill(ScoringModel model) throws IOException;
+            void fill(DjlBlockBackend blocks) throws IOException;
         }
 
         static Source of(ModelSpec spec, WeightsSource weights) throws IOException {
             if (weights instanceof WeightsSource.Seeded seeded) {
-                return new Source(
-                        spec.numClasses(),
-                        "seeded:" + seeded.seed(),
-                        true,
-                        m -> SeededWeights.fill(StateDict.of(m.network), seeded.seed()));
+                return seeded(spec.numClasses(), seeded.seed());
             }
             if (weights instanceof WeightsSource.Bundled bundled) {
                 return safetensors(spec, extract(bundled.resource()));
@@ -162,7 +175,19 @@ public final class ScoringModel implements AutoCloseable {
             if (!Files.isRegularFile(file)) {
                 throw new IOException("Weights file " + file + " does not exist or is not a file");
             }
+            if (isOnnx(file)) {
+                return new Source(-1, sha256(file), false, null, file);
+            }
             return DjlParams.isDjlParams(file) ? djlParams(spec, file) : safetensors(spec, file);
+        }
+
+        static Source seeded(int classes, long seed) {
+            return new Source(
+                    classes,
+                    "seeded:" + seed,
+                    true,
+                    b -> SeededWeights.fill(StateDict.of(b.network()), seed),
+                    null);
         }
 
         private static Source safetensors(ModelSpec spec, Path file) throws IOException {
@@ -171,7 +196,8 @@ public final class ScoringModel implements AutoCloseable {
                     rows > 0 ? rows : spec.numClasses(),
                     sha256(file),
                     false,
-                    m -> WeightImporter.importSafetensors(m.network, file));
+                    b -> WeightImporter.importSafetensors(b.network(), file),
+                    null);
         }
 
         private static Source djlParams(ModelSpec spec, Path file) throws IOException {
@@ -190,62 +216,169 @@ public final class ScoringModel implements AutoCloseable {
                     classes,
                     digest != null ? digest : sha256(file),
                     false,
-                    m -> DjlParams.load(file, m.network, m.model.getNDManager()));
+                    b -> DjlParams.load(file, b.network(), b.model().getNDManager()),
+                    null);
+        }
+    }
+
+    /** Whether {@code file} is an ONNX graph ({@code .onnx}), as the export command writes. */
+    static boolean isOnnx(Path file) {
+        return file.getFileName().toString().toLowerCase(java.util.Locale.ROOT).endsWith(".onnx");
+    }
+
+    /**
+     * Opens a backend of one kind with a source's weights in it, BatchNorm folded, one weight
+     * corrupted when {@code corrupt} and {@link #FAULT_INJECTION} asks for it. The one place that
+     * tells the kinds apart; everything after works on {@link InferenceBackend}.
+     */
+    private interface Opener {
+        InferenceBackend open(Source source, int classes, boolean corrupt) throws IOException;
+    }
+
+    /** The blocks on a DJL engine that runs them (MXNet, PyTorch). */
+    private record DjlOpener(ModelSpec spec, Device device, String engine) implements Opener {
+        @Override
+        public DjlBlockBackend open(Source source, int classes, boolean corrupt)
+                throws IOException {
+            if (source.onnx() != null) {
+                throw new IOException(
+                        source.onnx()
+                                + " is an ONNX graph: it runs with --engine onnxruntime; the DJL"
+                                + " engines read .safetensors or DJL .params weights");
+            }
+            DjlBlockBackend blocks = DjlBlockBackend.create(spec, classes, device, engine);
+            try {
+                source.filler().fill(blocks);
+                if (corrupt) {
+                    injectFault(blocks.network());
+                }
+                ConvNormAct.foldAll(blocks.network(), true);
+                return blocks;
+            } catch (IOException | RuntimeException e) {
+                blocks.close();
+                throw e;
+            }
         }
     }
 
     /**
-     * Puts the weights into the network, verifying on the way what it computes; returns the
-     * nanoseconds the checks took. Where the project holds the known answers for these very weights
-     * (seeded weights of the family, the shipped model), those are compared. Otherwise the network
-     * first runs with seeded weights against the seeded answers (the engine computes this
-     * architecture right), then gets its weights, whose canary batch must equal its images scored
-     * one by one. A failed check applies the engine's remedy if there is one and checks again;
-     * failing still, it throws.
+     * ONNX Runtime: an {@code .onnx} file as it is, or the blocks filled on {@link
+     * #ONNX_BUILDER_ENGINE} (CPU), exported to a temporary file, closed (their memory is not kept),
+     * and the file opened as a session.
      */
-    private long verifyAndFill(Source source) throws IOException {
-        Optional<Canary> canary = Canary.of(spec.name());
-        Optional<Canary.Entry> exact = canary.flatMap(c -> c.entry(weightsDigest));
-        if (exact.isPresent()) {
-            source.filler().fill(this);
-            injectFault();
-            foldBatchNorm(true);
-            long started = System.nanoTime();
-            knownAnswers.add(
-                    verified(() -> KnownAnswerCheck.compare(canaryOutputs(), exact.get(), true)));
-            return System.nanoTime() - started;
+    private record OnnxRuntimeOpener(ModelSpec spec, Device device, int threads) implements Opener {
+        @Override
+        public OnnxRuntimeBackend open(Source source, int classes, boolean corrupt)
+                throws IOException {
+            if (source.onnx() != null) {
+                if (corrupt && System.getProperty(FAULT_INJECTION) != null) {
+                    LOG.warn("Fault injection: an ONNX file's weights are not corrupted");
+                }
+                return checked(OnnxRuntimeBackend.open(source.onnx(), device, threads));
+            }
+            Path file = Files.createTempFile(spec.name() + "-", ".onnx");
+            try {
+                try (DjlBlockBackend blocks =
+                        new DjlOpener(spec, Device.cpu(), ONNX_BUILDER_ENGINE)
+                                .open(source, classes, corrupt)) {
+                    OnnxExport.write(blocks.network(), spec, source.digest(), file);
+                }
+                return OnnxRuntimeBackend.open(file, device, threads);
+            } finally {
+                Files.deleteIfExists(file);
+            }
         }
-        long started = System.nanoTime();
-        Optional<Canary.Entry> seeded = canary.flatMap(c -> c.entry("seeded:" + Canary.SEED));
-        if (seeded.isPresent()) {
-            // A second network of the same shape on the same engine and device: the served
-            // one's arrays may be in an engine-private layout after a forward pass (MXNet's
-            // oneDNN), and must never hold anything but the user's weights.
-            try (ScoringModel check =
-                    build(spec, numClasses(), device(), engine(), "seeded:" + Canary.SEED, true)) {
-                SeededWeights.fill(StateDict.of(check.network), Canary.SEED);
-                check.injectFault();
-                check.foldBatchNorm(true);
-                boolean sameHead = numClasses() == seeded.get().numClasses();
-                knownAnswers.add(
-                        verified(
+
+        /** An ONNX file must hold this very model, at this input size. */
+        private OnnxRuntimeBackend checked(OnnxRuntimeBackend ort) throws IOException {
+            Map<String, String> metadata = ort.metadata();
+            String problem = null;
+            if (!spec.name().equals(metadata.get("model"))) {
+                problem = "holds the model " + metadata.get("model") + ", not " + spec.name();
+            } else if (!Integer.toString(spec.inputSize()).equals(metadata.get("input_size"))) {
+                problem =
+                        "takes "
+                                + metadata.get("input_size")
+                                + "-pixel inputs, but "
+                                + spec.name()
+                                + " takes "
+                                + spec.inputSize();
+            }
+            if (problem != null) {
+                ort.close();
+                throw new IOException("The ONNX file " + problem);
+            }
+            return ort;
+        }
+    }
+
+    /**
+     * Opens the served backend, verifying on the way what it computes (the time the checks took
+     * stays on the model for the load's log line). Where the project holds the known answers for
+     * these very weights (seeded weights of the family, the shipped model), those are compared.
+     * Otherwise a twin with seeded weights runs on the same kind of backend, engine and device
+     * against the seeded answers (the engine computes this architecture right) and is closed, and
+     * the served model's canary batch must equal its images scored one by one. A failed check
+     * applies the engine's remedy if there is one and checks again; failing still, it throws.
+     */
+    private static ScoringModel verifiedLoad(ModelSpec spec, Source source, Opener opener)
+            throws IOException {
+        Optional<Canary> canary = Canary.of(spec.name());
+        Optional<Canary.Entry> exact = canary.flatMap(c -> c.entry(source.digest()));
+        ScoringModel loaded =
+                new ScoringModel(
+                        spec,
+                        opener.open(source, source.classes(), exact.isPresent()),
+                        source.digest(),
+                        source.random());
+        try {
+            long started = System.nanoTime();
+            if (exact.isPresent()) {
+                loaded.knownAnswers.add(
+                        loaded.verified(
                                 () ->
                                         KnownAnswerCheck.compare(
-                                                check.canaryOutputs(), seeded.get(), sameHead)));
+                                                loaded.canaryOutputs(), exact.get(), true)));
+            } else {
+                Optional<Canary.Entry> seeded =
+                        canary.flatMap(c -> c.entry("seeded:" + Canary.SEED));
+                if (seeded.isPresent()) {
+                    // A second network of the same shape on the same engine and device: the
+                    // served one's arrays may be in an engine-private layout after a forward pass
+                    // (MXNet's oneDNN), and must never hold anything but the user's weights.
+                    int classes = loaded.numClasses();
+                    try (ScoringModel check =
+                            new ScoringModel(
+                                    spec,
+                                    opener.open(Source.seeded(classes, Canary.SEED), classes, true),
+                                    "seeded:" + Canary.SEED,
+                                    true)) {
+                        boolean sameHead = classes == seeded.get().numClasses();
+                        loaded.knownAnswers.add(
+                                loaded.verified(
+                                        () ->
+                                                KnownAnswerCheck.compare(
+                                                        check.canaryOutputs(),
+                                                        seeded.get(),
+                                                        sameHead)));
+                    }
+                } else {
+                    LOG.warn(
+                            "{} has no known answers: only its batch consistency is checked",
+                            spec.name());
+                }
+                loaded.knownAnswers.add(
+                        loaded.verified(
+                                () ->
+                                        KnownAnswerCheck.batchConsistency(
+                                                loaded::outputs, spec.inputSize())));
             }
-        } else {
-            LOG.warn("{} has no known answers: only its batch consistency is checked", spec.name());
+            loaded.checkNanos = System.nanoTime() - started;
+            return loaded;
+        } catch (IOException | RuntimeException e) {
+            loaded.close();
+            throw e;
         }
-        long checking = System.nanoTime() - started;
-        source.filler().fill(this);
-        foldBatchNorm(true);
-        started = System.nanoTime();
-        knownAnswers.add(
-                verified(
-                        () ->
-                                KnownAnswerCheck.batchConsistency(
-                                        network, model.getNDManager(), spec.inputSize())));
-        return checking + System.nanoTime() - started;
     }
 
     /** Runs {@code check}; on a failure applies the engine's remedy, if any, and runs it again. */
@@ -291,11 +424,12 @@ public final class ScoringModel implements AutoCloseable {
     /**
      * System property that deliberately corrupts one weight before the known-answer check, to show
      * that a wrong engine is refused (tests and drills only): {@code
-     * -Dinception.faultInjection=corrupt-weight}.
+     * -Dinception.faultInjection=corrupt-weight}. On ONNX Runtime the weight is corrupted in the
+     * blocks before they are exported.
      */
     public static final String FAULT_INJECTION = EngineGuard.FAULT_INJECTION;
 
-    private void injectFault() {
+    private static void injectFault(ClassifierNetwork network) {
         if ("corrupt-weight".equals(System.getProperty(FAULT_INJECTION))) {
             Map.Entry<String, ai.djl.nn.Parameter> first =
                     StateDict.of(network).entrySet().iterator().next();
@@ -304,28 +438,6 @@ public final class ScoringModel implements AutoCloseable {
             values[0] += 1.0f;
             array.set(values);
             LOG.warn("Fault injection: weight {}[0] corrupted", first.getKey());
-        }
-    }
-
-    private static ScoringModel build(
-            ModelSpec spec,
-            int classes,
-            Device device,
-            String engine,
-            String digest,
-            boolean random) {
-        ClassifierNetwork network = spec.network().apply(classes);
-        Model model = Model.newInstance(spec.name(), device, engine);
-        try {
-            model.setBlock(network);
-            // Every value is overwritten right after; zeros are the cheapest placeholder.
-            network.setInitializer(Initializer.ZEROS, p -> true);
-            network.initialize(
-                    model.getNDManager(), DataType.FLOAT32, new Shape(spec.inputShape(1)));
-            return new ScoringModel(spec, model, network, digest, random);
-        } catch (RuntimeException e) {
-            model.close();
-            throw e;
         }
     }
 
@@ -378,19 +490,10 @@ public final class ScoringModel implements AutoCloseable {
             preprocessor.normalize(crops.get(i), input, i * perImage);
         }
         int classes = numClasses();
-        float[] probabilities = new float[0]; // stays empty for an embedding-only network
-        float[] embeddings = null;
-        try (NDManager batch = model.getNDManager().newSubManager()) {
-            NDArray x = batch.create(input, new Shape(spec.inputShape(n)));
-            NDList out = network.forward(parameters, new NDList(x), false);
-            if (classes > 0) {
-                probabilities = out.get(0).softmax(1).toFloatArray();
-            }
-            if (withEmbedding) {
-                embeddings = out.get(1).toFloatArray();
-            }
-        }
-        int width = network.embeddingSize();
+        InferenceBackend.Batch out = backend.forward(input, n);
+        float[] probabilities = softmax(out.logits(), n, classes);
+        float[] embeddings = withEmbedding ? out.embedding() : null;
+        int width = embeddingSize();
         List<Scores> result = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
             float[] embedding = null;
@@ -401,6 +504,27 @@ public final class ScoringModel implements AutoCloseable {
             result.add(new Scores(topK(probabilities, i * classes, classes, k), embedding));
         }
         return result;
+    }
+
+    /** Row-wise softmax of {@code n × classes} logits, in place (max subtracted, as engines do). */
+    static float[] softmax(float[] logits, int n, int classes) {
+        for (int i = 0; i < n; i++) {
+            int offset = i * classes;
+            float max = Float.NEGATIVE_INFINITY;
+            for (int c = 0; c < classes; c++) {
+                max = Math.max(max, logits[offset + c]);
+            }
+            double sum = 0;
+            for (int c = 0; c < classes; c++) {
+                float e = (float) Math.exp(logits[offset + c] - max);
+                logits[offset + c] = e;
+                sum += e;
+            }
+            for (int c = 0; c < classes; c++) {
+                logits[offset + c] = (float) (logits[offset + c] / sum);
+            }
+        }
+        return logits;
     }
 
     private List<TopK> topK(float[] probabilities, int offset, int classes, int k) {
@@ -434,6 +558,7 @@ public final class ScoringModel implements AutoCloseable {
 
     /** Saves the weights in DJL's {@code .params} format; returns the file written. */
     public Path save(Path directory) throws IOException {
+        Model model = blocks("Saving DJL .params").model();
         model.setProperty(PROP_MODEL, spec.name());
         model.setProperty(PROP_CLASSES, Integer.toString(numClasses()));
         model.setProperty(PROP_DIGEST, weightsDigest);
@@ -447,20 +572,53 @@ public final class ScoringModel implements AutoCloseable {
      * its name, weights digest and preprocessing as metadata; see {@link OnnxExport}.
      */
     public OnnxExport.Summary exportOnnx(Path file) throws IOException {
-        return OnnxExport.write(network, spec, weightsDigest, file);
+        return OnnxExport.write(blocks("ONNX export").network(), spec, weightsDigest, file);
     }
 
     /**
      * Whether inference runs with BatchNorm folded into the preceding convolutions (the default
-     * after loading; numerically equal within float rounding, and faster).
+     * after loading; numerically equal within float rounding, and faster). An ONNX Runtime model's
+     * graph is always folded.
      */
     public void foldBatchNorm(boolean fold) {
-        ConvNormAct.foldAll(network, fold);
+        if (backend instanceof DjlBlockBackend blocks) {
+            ConvNormAct.foldAll(blocks.network(), fold);
+        } else if (!fold) {
+            throw new UnsupportedOperationException(
+                    "BatchNorm is folded into the ONNX graph on "
+                            + engine()
+                            + "; separate BatchNorm needs a DJL engine (--engine mxnet or pytorch)");
+        }
     }
 
     /** Multiply-accumulates of one image's forward pass (convolutions and classifier). */
     public long macsPerImage() {
-        return network.macs(new Shape(spec.inputShape(1)));
+        if (macs < 0) {
+            Shape input = new Shape(spec.inputShape(1));
+            if (backend instanceof DjlBlockBackend blocks) {
+                macs = blocks.network().macs(input);
+            } else {
+                // Counted on the blocks the graph was exported from (zeros, then closed).
+                try (DjlBlockBackend blocks =
+                        DjlBlockBackend.create(
+                                spec, numClasses(), Device.cpu(), ONNX_BUILDER_ENGINE)) {
+                    macs = blocks.network().macs(input);
+                }
+            }
+        }
+        return macs;
+    }
+
+    /** The DJL blocks of a model on a DJL engine; {@code what} cannot be done without them. */
+    private DjlBlockBackend blocks(String what) {
+        if (backend instanceof DjlBlockBackend blocks) {
+            return blocks;
+        }
+        throw new UnsupportedOperationException(
+                what
+                        + " needs the DJL blocks, and this model runs an ONNX graph on "
+                        + engine()
+                        + ": load it with --engine mxnet or pytorch");
     }
 
     public ModelSpec spec() {
@@ -473,11 +631,11 @@ public final class ScoringModel implements AutoCloseable {
 
     /** Rows of the classifier head (1000, or 1001 for the TF-slim layout). */
     public int numClasses() {
-        return network.numClasses();
+        return backend.numClasses();
     }
 
     public int embeddingSize() {
-        return network.embeddingSize();
+        return backend.embeddingSize();
     }
 
     /** {@code sha256:<hex>} of the weights file, or {@code seeded:<seed>} for random weights. */
@@ -487,7 +645,22 @@ public final class ScoringModel implements AutoCloseable {
 
     /** This model's outputs on the known-answer batch ({@link Canary#inputs}). */
     public KnownAnswerCheck.Outputs canaryOutputs() {
-        return KnownAnswerCheck.forward(network, model.getNDManager(), spec.inputSize());
+        return KnownAnswerCheck.forward(this::outputs, spec.inputSize());
+    }
+
+    /** The backend's outputs on {@code count} normalized images, one row per image. */
+    private KnownAnswerCheck.Outputs outputs(float[] images, int count) {
+        InferenceBackend.Batch out = backend.forward(images, count);
+        float[][] logits = new float[count][];
+        float[][] embedding = new float[count][];
+        int classes = numClasses();
+        int width = embeddingSize();
+        for (int i = 0; i < count; i++) {
+            logits[i] = java.util.Arrays.copyOfRange(out.logits(), i * classes, (i + 1) * classes);
+            embedding[i] =
+                    java.util.Arrays.copyOfRange(out.embedding(), i * width, (i + 1) * width);
+        }
+        return new KnownAnswerCheck.Outputs(logits, embedding);
     }
 
     /** What the known-answer checks at load found (every one passed, or the load failed). */
@@ -502,16 +675,16 @@ public final class ScoringModel implements AutoCloseable {
 
     /** DJL's name of the engine this model runs on. */
     public String engine() {
-        return model.getNDManager().getEngine().getEngineName();
+        return backend.engine();
     }
 
     /** The device the model runs on. */
     public Device device() {
-        return model.getNDManager().getDevice();
+        return backend.device();
     }
 
     @Override
     public void close() {
-        model.close();
+        backend.close();
     }
 }

@@ -88,6 +88,36 @@ public final class OnnxExport {
         return model.build();
     }
 
+    /**
+     * A graph of one 3×3 convolution (stride 1, zero padding 1, no bias) with {@code weight}
+     * ({@code out × in × 3 × 3}) over {@code x} ({@code N × in × size × size}, N dynamic) to {@code
+     * y}: the engine self-test's probe ({@link
+     * io.inceptionpipeline.models.verify.ConvolutionProbe}) as ONNX Runtime runs it.
+     */
+    public static OnnxMl.ModelProto convolution3x3(float[] weight, int in, int out, int size) {
+        OnnxGraph graph = new OnnxGraph();
+        String w = graph.initializer("w", weight, out, in, 3, 3);
+        String y =
+                graph.node("Conv", "x", w)
+                        .ints("kernel_shape", 3, 3)
+                        .ints("pads", 1, 1, 1, 1)
+                        .ints("strides", 1, 1)
+                        .output();
+        OnnxMl.GraphProto.Builder proto =
+                graph.proto()
+                        .setName("convolution_probe")
+                        .addInput(valueInfo("x", in, size, size))
+                        .addNode(identity(y, "y"))
+                        .addOutput(valueInfo("y", out, size, size));
+        return OnnxMl.ModelProto.newBuilder()
+                .setIrVersion(IR_VERSION)
+                .setProducerName("inception-pipeline")
+                .addOpsetImport(
+                        OnnxMl.OperatorSetIdProto.newBuilder().setDomain("").setVersion(OPSET))
+                .setGraph(proto)
+                .build();
+    }
+
     /** Exports to {@code file} (parent directories created). */
     public static Summary write(
             ClassifierNetwork network, ModelSpec spec, String weightsDigest, Path file)

@@ -33,6 +33,9 @@ public final class OnnxGraph {
     private final Map<Parameter, String> exported = new IdentityHashMap<>();
     private int counter;
 
+    /** A graph of no network: initializers are named by the caller. */
+    OnnxGraph() {}
+
     /** A graph for {@code root}, whose parameters give the initializers their names. */
     OnnxGraph(Block root) {
         StateDict.of(root).forEach((name, parameter) -> parameterNames.put(parameter, name));

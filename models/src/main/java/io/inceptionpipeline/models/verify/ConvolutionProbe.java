@@ -55,15 +55,51 @@ public final class ConvolutionProbe {
 
     private ConvolutionProbe() {}
 
+    /**
+     * How an engine computes a 3×3 convolution (stride 1, zero padding 1, no bias, NCHW): DJL's
+     * {@code Conv2d} on an engine's arrays ({@link #on(NDManager)}), or a one-operator ONNX graph
+     * on ONNX Runtime ({@link OnnxRuntimeConvolution}), whose arrays DJL cannot convolve.
+     */
+    @FunctionalInterface
+    public interface Convolution {
+        float[] conv3x3(float[] x, float[] w, int batch, int ic, int oc);
+    }
+
     /** Runs every case on {@code manager}'s engine and device. */
     public static List<Case> run(NDManager manager) {
+        return run(on(manager));
+    }
+
+    /** Runs every case through {@code convolution}. */
+    public static List<Case> run(Convolution convolution) {
         List<Case> cases = new ArrayList<>();
         for (int[] c : CHANNELS) {
             for (int batch : BATCHES) {
-                cases.add(probe(manager, c[0], c[1], batch));
+                cases.add(probe(convolution, c[0], c[1], batch));
             }
         }
         return cases;
+    }
+
+    /** DJL's {@code Conv2d} on {@code manager}'s engine and device. */
+    public static Convolution on(NDManager manager) {
+        return (x, w, batch, ic, oc) -> {
+            try (NDManager scratch = manager.newSubManager()) {
+                NDArray input = scratch.create(x, new Shape(batch, ic, SIZE, SIZE));
+                NDArray weight = scratch.create(w, new Shape(oc, ic, 3, 3));
+                NDArray bias = scratch.zeros(new Shape(oc));
+                return Conv2d.conv2d(
+                                input,
+                                weight,
+                                bias,
+                                new Shape(1, 1),
+                                new Shape(1, 1),
+                                new Shape(1, 1),
+                                1)
+                        .singletonOrThrow()
+                        .toFloatArray();
+            }
+        };
     }
 
     /** The worst of {@code cases}. */
@@ -77,7 +113,7 @@ public final class ConvolutionProbe {
         return worst;
     }
 
-    static Case probe(NDManager manager, int ic, int oc, int batch) {
+    static Case probe(Convolution convolution, int ic, int oc, int batch) {
         float[] x =
                 SeededWeights.uniform(
                         SEED ^ SeededWeights.fnv1a64("probe/x/" + ic + "/" + batch),
@@ -90,23 +126,7 @@ public final class ConvolutionProbe {
                         oc * ic * 9,
                         0.3,
                         0);
-        float[] actual;
-        try (NDManager scratch = manager.newSubManager()) {
-            NDArray input = scratch.create(x, new Shape(batch, ic, SIZE, SIZE));
-            NDArray weight = scratch.create(w, new Shape(oc, ic, 3, 3));
-            NDArray bias = scratch.zeros(new Shape(oc));
-            actual =
-                    Conv2d.conv2d(
-                                    input,
-                                    weight,
-                                    bias,
-                                    new Shape(1, 1),
-                                    new Shape(1, 1),
-                                    new Shape(1, 1),
-                                    1)
-                            .singletonOrThrow()
-                            .toFloatArray();
-        }
+        float[] actual = convolution.conv3x3(x, w, batch, ic, oc);
         double[] expected =
                 EXPECTED.computeIfAbsent(
                         ic + "/" + oc + "/" + batch, k -> conv3x3(x, w, batch, ic, oc));

@@ -15,15 +15,15 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Verifies an engine on a device before any model runs on it, once per JVM: the {@link
- * ConvolutionProbe} against a plain Java convolution. Where the probe fails on the PyTorch engine
- * on CPU, the remedy is applied at once: LibTorch's oneDNN convolutions are switched off (its own
- * kernels take over: right, but much slower on small inputs) and the probe must then pass;
- * otherwise, and on any other engine, loading fails with a {@link KnownAnswerException}. On an
- * AVX-512 CPU the fault is also recorded ({@link KnownFaults}), and every later start sets {@code
- * ONEDNN_MAX_CPU_ISA=AVX2} before LibTorch's first convolution (oneDNN reads it only then), which
- * keeps oneDNN's fast AVX2 kernels, and verifies again. Where the probe passes, the engine keeps
- * its fastest kernels. Per-model known answers ({@link KnownAnswerCheck}) add the model's own
- * shapes on top.
+ * ConvolutionProbe} against a plain Java convolution (on ONNX Runtime as one-operator graphs,
+ * {@link OnnxRuntimeConvolution}). Where the probe fails on the PyTorch engine on CPU, the remedy
+ * is applied at once: LibTorch's oneDNN convolutions are switched off (its own kernels take over:
+ * right, but much slower on small inputs) and the probe must then pass; otherwise, and on any other
+ * engine, loading fails with a {@link KnownAnswerException}. On an AVX-512 CPU the fault is also
+ * recorded ({@link KnownFaults}), and every later start sets {@code ONEDNN_MAX_CPU_ISA=AVX2} before
+ * LibTorch's first convolution (oneDNN reads it only then), which keeps oneDNN's fast AVX2 kernels,
+ * and verifies again. Where the probe passes, the engine keeps its fastest kernels. Per-model known
+ * answers ({@link KnownAnswerCheck}) add the model's own shapes on top.
  *
  * <p>Why measure rather than follow a fixed rule: LibTorch 2.7.1 computed wrong 3×3 convolutions on
  * an AMD Zen 5 (AVX-512) but right ones on an Intel Xeon with AVX-512, and the oneDNN ISA can only
@@ -99,7 +99,15 @@ public final class EngineGuard {
         }
         List<ConvolutionProbe.Case> cases;
         long started;
-        try (NDManager manager = loaded.newBaseManager(device)) {
+        NDManager manager = null;
+        try {
+            ConvolutionProbe.Convolution convolution;
+            if (OnnxRuntimeConvolution.ENGINE.equals(engine)) {
+                convolution = new OnnxRuntimeConvolution(device);
+            } else {
+                manager = loaded.newBaseManager(device);
+                convolution = ConvolutionProbe.on(manager);
+            }
             started = System.nanoTime();
             if ("off".equals(System.getProperty(PYTORCH_ONEDNN))
                     && applyRemedy(engine, device) != null) {
@@ -109,7 +117,7 @@ public final class EngineGuard {
                                 + "=off";
             }
             try {
-                cases = injectFault(ConvolutionProbe.run(manager), engine, device, capped);
+                cases = injectFault(ConvolutionProbe.run(convolution), engine, device, capped);
             } finally {
                 if (capped) {
                     // oneDNN has read its limit at the first convolution; the JVM's other
@@ -128,7 +136,7 @@ public final class EngineGuard {
                 String applied = applyRemedy(engine, device);
                 if (applied != null) {
                     remedy = applied;
-                    cases = injectFault(ConvolutionProbe.run(manager), engine, device, capped);
+                    cases = injectFault(ConvolutionProbe.run(convolution), engine, device, capped);
                 }
                 if (!allPass(cases)) {
                     if (applied != null) {
@@ -148,6 +156,10 @@ public final class EngineGuard {
                 }
                 LOG.warn("{} on {} is right again after the remedy: {}", engine, device, remedy);
                 remedyHelped(engine, device, failed.toString());
+            }
+        } finally {
+            if (manager != null) {
+                manager.close();
             }
         }
         Status status =
@@ -286,11 +298,21 @@ public final class EngineGuard {
             }
         }
         StringBuilder out = new StringBuilder();
-        out.append(engine).append(' ').append(e.getVersion());
+        out.append(engine).append(' ');
+        if (OnnxRuntimeConvolution.ENGINE.equals(engine)) {
+            // DJL reports the ONNX Runtime it was built against; the library loaded may be newer.
+            out.append(ai.onnxruntime.OrtEnvironment.getEnvironment().getVersion());
+        } else {
+            out.append(e.getVersion());
+        }
         out.append(", capabilities ").append(capabilities);
         if ("MXNet".equals(engine)) {
             out.append(", features ")
                     .append(new TreeSet<>(ai.djl.mxnet.jna.JnaUtils.getFeatures()));
+        } else if (OnnxRuntimeConvolution.ENGINE.equals(engine)) {
+            // ONNX Runtime's own API: DJL does not say which execution providers the build has.
+            out.append(", execution providers ")
+                    .append(ai.onnxruntime.OrtEnvironment.getAvailableProviders());
         } else if ("PyTorch".equals(engine)) {
             out.append(", oneDNN convolutions ")
                     .append(

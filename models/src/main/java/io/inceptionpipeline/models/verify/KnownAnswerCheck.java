@@ -1,12 +1,5 @@
 package io.inceptionpipeline.models.verify;
 
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.ndarray.types.Shape;
-import ai.djl.training.ParameterStore;
-import io.inceptionpipeline.models.ClassifierNetwork;
-
 /**
  * Compares what a loaded network computes on the {@link Canary} batch with known answers, using the
  * parity tests' tolerance: every output row (the logits, the embedding of each image) within {@code
@@ -58,29 +51,27 @@ public final class KnownAnswerCheck {
 
     private KnownAnswerCheck() {}
 
+    /**
+     * A network's forward pass on {@code count} normalized NCHW images: whatever runs it (a DJL
+     * engine, ONNX Runtime) returns the logits and embedding of each image.
+     */
+    @FunctionalInterface
+    public interface Network {
+        Outputs forward(float[] images, int count);
+    }
+
     /** Runs images {@code [from, from + count)} of the canary batch through {@code network}. */
-    public static Outputs forward(
-            ClassifierNetwork network, NDManager manager, int inputSize, int from, int count) {
+    public static Outputs forward(Network network, int inputSize, int from, int count) {
         int perImage = 3 * inputSize * inputSize;
         float[] all = Canary.inputs(inputSize);
         float[] slice = new float[count * perImage];
         System.arraycopy(all, from * perImage, slice, 0, slice.length);
-        try (NDManager scratch = manager.newSubManager()) {
-            NDArray x = scratch.create(slice, new Shape(count, 3, inputSize, inputSize));
-            NDList out = network.forward(new ParameterStore(scratch, false), new NDList(x), false);
-            float[][] logits = new float[count][];
-            float[][] embedding = new float[count][];
-            for (int i = 0; i < count; i++) {
-                logits[i] = out.get(0).get(i).toFloatArray();
-                embedding[i] = out.get(1).get(i).toFloatArray();
-            }
-            return new Outputs(logits, embedding);
-        }
+        return network.forward(slice, count);
     }
 
     /** The whole canary batch at once. */
-    public static Outputs forward(ClassifierNetwork network, NDManager manager, int inputSize) {
-        return forward(network, manager, inputSize, 0, Canary.batchSize());
+    public static Outputs forward(Network network, int inputSize) {
+        return forward(network, inputSize, 0, Canary.batchSize());
     }
 
     /**
@@ -99,12 +90,11 @@ public final class KnownAnswerCheck {
     }
 
     /** The canary batch against each of its images alone, on the same network. */
-    public static Result batchConsistency(
-            ClassifierNetwork network, NDManager manager, int inputSize) {
-        Outputs batch = forward(network, manager, inputSize);
+    public static Result batchConsistency(Network network, int inputSize) {
+        Outputs batch = forward(network, inputSize);
         Worst worst = new Worst("batch of " + Canary.batchSize() + " against one image at a time");
         for (int i = 0; i < Canary.batchSize(); i++) {
-            Outputs alone = forward(network, manager, inputSize, i, 1);
+            Outputs alone = forward(network, inputSize, i, 1);
             worst.row("logits", i, batch.logits()[i], alone.logits()[0]);
             worst.row("embedding", i, batch.embedding()[i], alone.embedding()[0]);
         }

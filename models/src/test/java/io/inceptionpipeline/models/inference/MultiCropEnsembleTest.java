@@ -22,7 +22,7 @@ import org.junit.jupiter.api.Test;
 class MultiCropEnsembleTest {
 
     @Test
-    void tenCropsAndEnsemblesGiveTheSameAnswersOnBothEngines() throws Exception {
+    void tenCropsAndEnsemblesGiveTheSameAnswersOnEveryEngine() throws Exception {
         ModelSpec spec = ModelRegistry.get("inception_resnet_fmnist");
         FashionMnist.Split test = FashionMnist.load(FashionMnist.DEBIAN_DIR, false).head(100);
         List<String> classes = FashionMnist.CLASSES;
@@ -78,8 +78,10 @@ class MultiCropEnsembleTest {
                 }
             }
         }
-        assertThat(tenByEngine.get(1)).isDeepEqualTo(tenByEngine.get(0));
-        assertThat(ensembleByEngine.get(1)).isDeepEqualTo(ensembleByEngine.get(0));
+        for (int e = 1; e < tenByEngine.size(); e++) {
+            assertThat(tenByEngine.get(e)).isDeepEqualTo(tenByEngine.get(0));
+            assertThat(ensembleByEngine.get(e)).isDeepEqualTo(ensembleByEngine.get(0));
+        }
     }
 
     @Test

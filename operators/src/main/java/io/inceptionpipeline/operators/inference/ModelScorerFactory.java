@@ -29,10 +29,11 @@ import org.slf4j.LoggerFactory;
  * @param model registry name
  * @param weights weights file, or null for seeded random weights (benchmarks)
  * @param randomSeed seed of the random weights
- * @param engine DJL's engine name ({@code MXNet}, {@code PyTorch})
+ * @param engine DJL's engine name ({@code MXNet}, {@code PyTorch}, {@code OnnxRuntime})
  * @param topK classes per prediction
  * @param embeddings whether predictions carry the embedding
- * @param ompThreads OpenMP threads of the engine in this JVM (0: one per processor)
+ * @param ompThreads threads of the engine (0: one per processor): OpenMP threads of MXNet and
+ *     PyTorch in this JVM, intra-op threads of each ONNX Runtime session
  * @param version pipeline version recorded in each prediction
  */
 public record ModelScorerFactory(
@@ -65,7 +66,8 @@ public record ModelScorerFactory(
                         ModelRegistry.get(model),
                         weights == null ? null : Path.of(weights),
                         randomSeed);
-        ScoringModel loaded = ScoringModel.load(ModelRegistry.get(model), source, device, engine);
+        ScoringModel loaded =
+                ScoringModel.load(ModelRegistry.get(model), source, device, engine, ompThreads);
         if (loaded.randomWeights()) {
             LOG.warn(
                     "Subtask {} scores with seeded RANDOM weights: predictions are meaningless",

@@ -36,7 +36,7 @@ class ModelScorerFactoryTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"MXNet", "PyTorch"})
+    @ValueSource(strings = {"MXNet", "PyTorch", "OnnxRuntime"})
     void scoresWithAVerifiedEngineAndFailsOpenWithAWrongOne(String engine) throws Exception {
         try (var h = harness(engine)) {
             h.open();
