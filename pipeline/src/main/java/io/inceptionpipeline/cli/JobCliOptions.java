@@ -126,7 +126,7 @@ final class JobCliOptions {
             names = "--engine",
             defaultValue = "mxnet",
             description =
-                    "Deep learning engine: mxnet, pytorch or onnxruntime (the network exported to ONNX at load, or an .onnx --weights file). Default: ${DEFAULT-VALUE}.")
+                    "Deep learning engine: mxnet, pytorch or onnxruntime (the network exported to ONNX at load, or an .onnx --weights file), or auto: the fastest that passes its self-test and known answers on each TaskManager's machine (order onnxruntime, pytorch, mxnet; logged). Default: ${DEFAULT-VALUE}.")
     String engine;
 
     @Option(

@@ -57,7 +57,8 @@ final class ModelOptions {
                 "Deep learning engine: mxnet (Apache MXNet 1.9.1, MKL build), pytorch (LibTorch 2.7.1, CPU",
                 "build bundled) or onnxruntime (ONNX Runtime 1.23.2: the network exported to ONNX from the",
                 "same blocks at load, or an .onnx file given as --weights). Same networks, same weights.",
-                "Default: ${DEFAULT-VALUE}."
+                "auto: the fastest engine that passes its self-test and known answers on this machine",
+                "(tried in the order onnxruntime, pytorch, mxnet; the choice is logged). Default: ${DEFAULT-VALUE}."
             })
     String engine;
 

@@ -368,6 +368,17 @@ class ScoreCommandTest {
     }
 
     @Test
+    void engineAutoScoresOnTheFastestVerifiedEngineAndSaysWhich() throws Exception {
+        String png = images.resolve("b-exact.png").toString();
+        Run auto = run("score", "--model", "inception_resnet_fmnist", "--engine", "auto", png);
+        Run mxnet = run("score", "--model", "inception_resnet_fmnist", "--engine", "mxnet", png);
+        assertThat(auto.exitCode()).as(auto.stderr()).isZero();
+        assertThat(auto.stderr()).contains("--engine auto chose OnnxRuntime");
+        assertThat(auto.records().get(0).get("top_k").get(0).get("index").asInt())
+                .isEqualTo(mxnet.records().get(0).get("top_k").get(0).get("index").asInt());
+    }
+
+    @Test
     void evaluateReadsDebiansFashionMnistByDefault() throws Exception {
         Run run = run("evaluate", "--model", "inception_resnet_fmnist", "--limit", "50");
         assertThat(run.exitCode()).as(run.stderr()).isZero();

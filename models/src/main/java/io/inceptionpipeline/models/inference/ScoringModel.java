@@ -74,12 +74,37 @@ public final class ScoringModel implements AutoCloseable {
      */
     static final String ONNX_BUILDER_ENGINE = "MXNet";
 
-    /** DJL's name of the engine an option value ({@code mxnet}, {@code pytorch}, ...) names. */
+    /**
+     * {@code --engine auto}: the first engine of {@link #AUTO_ORDER} that loads the model and
+     * passes its checks on this machine. Resolved where the model loads (each TaskManager on its
+     * own CPU).
+     */
+    public static final String AUTO = "auto";
+
+    /**
+     * The engines {@link #AUTO} tries, fastest first as measured on every network of the family at
+     * batch 8 (docs/benchmarks.md: ONNX Runtime 1.7–2.9× the best DJL engine).
+     */
+    public static final List<String> AUTO_ORDER =
+            List.of(OnnxRuntimeBackend.ENGINE, "PyTorch", "MXNet");
+
+    /**
+     * DJL's name of the engine an option value ({@code mxnet}, {@code pytorch}, ...) names, or
+     * {@link #AUTO}.
+     */
     public static String engineName(String option) {
+        if (AUTO.equals(option.trim().toLowerCase(java.util.Locale.ROOT))) {
+            return AUTO;
+        }
         String name = ENGINES.get(option.trim().toLowerCase(java.util.Locale.ROOT));
         if (name == null) {
             throw new IllegalArgumentException(
-                    "Unknown engine '" + option + "'; known engines: " + ENGINES.keySet());
+                    "Unknown engine '"
+                            + option
+                            + "'; known engines: "
+                            + ENGINES.keySet()
+                            + " and "
+                            + AUTO);
         }
         return name;
     }
@@ -130,6 +155,9 @@ public final class ScoringModel implements AutoCloseable {
     public static ScoringModel load(
             ModelSpec spec, WeightsSource weights, Device device, String engine, int threads)
             throws IOException {
+        if (AUTO.equals(engine)) {
+            return loadFirstVerified(spec, weights, device, threads);
+        }
         Device target = device != null ? device : defaultDevice(engine);
         EngineGuard.verify(engine, target);
         long started = System.nanoTime();
@@ -151,6 +179,47 @@ public final class ScoringModel implements AutoCloseable {
                 loaded.checkNanos / 1_000_000,
                 loaded.knownAnswers.stream().map(KnownAnswerCheck.Result::describe).toList());
         return loaded;
+    }
+
+    /**
+     * {@link #AUTO}: tries {@link #AUTO_ORDER} and keeps the first engine whose self-test and known
+     * answers pass here; an engine that computes wrong results or cannot load on this platform is
+     * skipped with a warning. An {@code .onnx} weights file runs on ONNX Runtime only. Other errors
+     * (a broken weights file) would fail on every engine and are thrown at once.
+     */
+    private static ScoringModel loadFirstVerified(
+            ModelSpec spec, WeightsSource weights, Device device, int threads) throws IOException {
+        boolean onnxFile = weights instanceof WeightsSource.File file && isOnnx(file.path());
+        List<String> order = onnxFile ? List.of(OnnxRuntimeBackend.ENGINE) : AUTO_ORDER;
+        List<String> skipped = new ArrayList<>();
+        Exception first = null;
+        for (String engine : order) {
+            try {
+                ScoringModel loaded = load(spec, weights, device, engine, threads);
+                LOG.info(
+                        "--engine auto chose {} for {} (order {}{})",
+                        engine,
+                        spec.name(),
+                        order,
+                        skipped.isEmpty() ? "" : "; skipped: " + skipped);
+                return loaded;
+            } catch (KnownAnswerException | ai.djl.engine.EngineException | LinkageError e) {
+                LOG.warn("--engine auto skips {}: {}", engine, e.getMessage());
+                skipped.add(engine);
+                if (first == null) {
+                    first = e instanceof Exception ex ? ex : new IOException(e);
+                }
+            }
+        }
+        if (first instanceof KnownAnswerException wrong) {
+            throw new KnownAnswerException(
+                    "--engine auto found no engine that computes right here (tried "
+                            + skipped
+                            + "); the first: "
+                            + wrong.getMessage()
+                                    .replace(" " + KnownAnswerException.WHAT_TO_DO, ""));
+        }
+        throw new IOException("--engine auto could load no engine (tried " + skipped + ")", first);
     }
 
     /**
@@ -236,7 +305,13 @@ public final class ScoringModel implements AutoCloseable {
     }
 
     /** The blocks on a DJL engine that runs them (MXNet, PyTorch). */
-    private record DjlOpener(ModelSpec spec, Device device, String engine) implements Opener {
+    private record DjlOpener(ModelSpec spec, Device device, String engine, String serves)
+            implements Opener {
+
+        DjlOpener(ModelSpec spec, Device device, String engine) {
+            this(spec, device, engine, engine);
+        }
+
         @Override
         public DjlBlockBackend open(Source source, int classes, boolean corrupt)
                 throws IOException {
@@ -250,7 +325,7 @@ public final class ScoringModel implements AutoCloseable {
             try {
                 source.filler().fill(blocks);
                 if (corrupt) {
-                    injectFault(blocks.network());
+                    injectFault(blocks.network(), serves);
                 }
                 ConvNormAct.foldAll(blocks.network(), true);
                 return blocks;
@@ -279,7 +354,11 @@ public final class ScoringModel implements AutoCloseable {
             Path file = Files.createTempFile(spec.name() + "-", ".onnx");
             try {
                 try (DjlBlockBackend blocks =
-                        new DjlOpener(spec, Device.cpu(), ONNX_BUILDER_ENGINE)
+                        new DjlOpener(
+                                        spec,
+                                        Device.cpu(),
+                                        ONNX_BUILDER_ENGINE,
+                                        OnnxRuntimeBackend.ENGINE)
                                 .open(source, classes, corrupt)) {
                     OnnxExport.write(blocks.network(), spec, source.digest(), file);
                 }
@@ -424,13 +503,15 @@ public final class ScoringModel implements AutoCloseable {
     /**
      * System property that deliberately corrupts one weight before the known-answer check, to show
      * that a wrong engine is refused (tests and drills only): {@code
-     * -Dinception.faultInjection=corrupt-weight}. On ONNX Runtime the weight is corrupted in the
+     * -Dinception.faultInjection=corrupt-weight}, or {@code corrupt-weight:ENGINE} for one engine
+     * only (DJL's name, e.g. {@code OnnxRuntime}). On ONNX Runtime the weight is corrupted in the
      * blocks before they are exported.
      */
     public static final String FAULT_INJECTION = EngineGuard.FAULT_INJECTION;
 
-    private static void injectFault(ClassifierNetwork network) {
-        if ("corrupt-weight".equals(System.getProperty(FAULT_INJECTION))) {
+    private static void injectFault(ClassifierNetwork network, String engine) {
+        String fault = System.getProperty(FAULT_INJECTION, "");
+        if (fault.equals("corrupt-weight") || fault.equals("corrupt-weight:" + engine)) {
             Map.Entry<String, ai.djl.nn.Parameter> first =
                     StateDict.of(network).entrySet().iterator().next();
             NDArray array = first.getValue().getArray();

@@ -10,7 +10,7 @@ import java.io.IOException;
 public final class KnownAnswerException extends IOException {
 
     /** What a user can do about it, appended to every message. */
-    static final String WHAT_TO_DO =
+    public static final String WHAT_TO_DO =
             "The engine computes wrong results on this machine, so it is not used: no prediction"
                     + " is made with wrong numbers. What to do: export ONEDNN_MAX_CPU_ISA=AVX2"
                     + " before starting (oneDNN then skips its AVX-512 kernels), or choose another"

@@ -145,6 +145,31 @@ class KnownAnswerCheckTest {
     }
 
     @Test
+    void autoTakesTheFastestEngineThatComputesRightHere() throws Exception {
+        ModelSpec spec = ModelRegistry.get(FMNIST);
+        WeightsSource shipped = WeightsSource.orDefault(spec, null, 0);
+        try (ScoringModel model =
+                ScoringModel.load(spec, shipped, Device.cpu(), ScoringModel.AUTO)) {
+            assertThat(model.engine()).isEqualTo(ScoringModel.AUTO_ORDER.get(0));
+        }
+        // the first engine computes wrong answers here: auto skips it for the next
+        System.setProperty(
+                ScoringModel.FAULT_INJECTION, "corrupt-weight:" + ScoringModel.AUTO_ORDER.get(0));
+        try (ScoringModel model =
+                ScoringModel.load(spec, shipped, Device.cpu(), ScoringModel.AUTO)) {
+            assertThat(model.engine()).isEqualTo(ScoringModel.AUTO_ORDER.get(1));
+            assertThat(model.knownAnswers()).allMatch(KnownAnswerCheck.Result::passed);
+        }
+        // every engine wrong: refused, never a silently wrong model
+        System.setProperty(ScoringModel.FAULT_INJECTION, "corrupt-weight");
+        assertThatThrownBy(() -> ScoringModel.load(spec, shipped, Device.cpu(), ScoringModel.AUTO))
+                .isInstanceOf(KnownAnswerException.class)
+                .hasMessageContaining("--engine auto found no engine that computes right here")
+                .hasMessageContaining(ScoringModel.AUTO_ORDER.toString())
+                .hasMessageContaining("What to do");
+    }
+
+    @Test
     void batchConsistencyFailsWhenTheBatchDiffersFromSingleImages() {
         float[][] same = {{1, 2, 3}, {4, 5, 6}};
         Canary.Entry entry = new Canary.Entry("x", "test", 3, same, same);

@@ -29,7 +29,8 @@ import org.slf4j.LoggerFactory;
  * @param model registry name
  * @param weights weights file, or null for seeded random weights (benchmarks)
  * @param randomSeed seed of the random weights
- * @param engine DJL's engine name ({@code MXNet}, {@code PyTorch}, {@code OnnxRuntime})
+ * @param engine DJL's engine name ({@code MXNet}, {@code PyTorch}, {@code OnnxRuntime}), or {@code
+ *     auto}: the fastest that passes its checks on the TaskManager's machine
  * @param topK classes per prediction
  * @param embeddings whether predictions carry the embedding
  * @param ompThreads threads of the engine (0: one per processor): OpenMP threads of MXNet and
@@ -59,8 +60,12 @@ public record ModelScorerFactory(
     @Override
     public BatchScorer open(int subtask) throws Exception {
         NativeThreads.configure(ompThreads);
-        int gpus = Engine.getEngine(engine).getGpuCount();
-        Device device = gpus > 0 ? Device.gpu(subtask % gpus) : Device.cpu();
+        // auto: each engine it tries picks its own default device
+        Device device = null;
+        if (!ScoringModel.AUTO.equals(engine)) {
+            int gpus = Engine.getEngine(engine).getGpuCount();
+            device = gpus > 0 ? Device.gpu(subtask % gpus) : Device.cpu();
+        }
         WeightsSource source =
                 WeightsSource.orDefault(
                         ModelRegistry.get(model),

@@ -36,7 +36,7 @@ class ModelScorerFactoryTest {
     }
 
     @ParameterizedTest
-    @ValueSource(strings = {"MXNet", "PyTorch", "OnnxRuntime"})
+    @ValueSource(strings = {"MXNet", "PyTorch", "OnnxRuntime", "auto"})
     void scoresWithAVerifiedEngineAndFailsOpenWithAWrongOne(String engine) throws Exception {
         try (var h = harness(engine)) {
             h.open();
@@ -59,7 +59,10 @@ class ModelScorerFactoryTest {
                     .isInstanceOf(KnownAnswerException.class)
                     .hasMessageContaining(
                             "Known-answer check failed for model inception_resnet_fmnist")
-                    .hasMessageContaining("on engine " + engine);
+                    .hasMessageContaining(
+                            engine.equals("auto")
+                                    ? "--engine auto found no engine that computes right here"
+                                    : "on engine " + engine);
         } finally {
             System.clearProperty(ScoringModel.FAULT_INJECTION);
         }
