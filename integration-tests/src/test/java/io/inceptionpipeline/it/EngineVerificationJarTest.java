@@ -2,13 +2,11 @@ package io.inceptionpipeline.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.Arrays;
+import java.util.HashMap;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -23,47 +21,26 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class EngineVerificationJarTest {
 
-    private static final Path JAR =
-            Path.of(
-                    System.getProperty(
-                            "pipeline.jar", "../pipeline/target/inception-pipeline.jar"));
-
     @TempDir Path work;
 
-    record Result(int exitCode, String stdout, String stderr) {}
-
-    Result jar(Path faults, String... args) throws Exception {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Xmx2g",
-                                "-Dai.djl.offline=true",
-                                "-Dinception.faults.dir=" + faults,
-                                "-Dinception.faultInjection=faulty-avx512-convolutions",
-                                "-jar",
-                                JAR.toString()));
-        command.addAll(Arrays.asList(args));
-        Path stdout = Files.createTempFile(work, "stdout", ".txt");
-        Path stderr = Files.createTempFile(work, "stderr", ".txt");
-        ProcessBuilder builder =
-                new ProcessBuilder(command)
-                        .redirectOutput(stdout.toFile())
-                        .redirectError(stderr.toFile());
+    JarProcess.Output jar(Path faults, String... args) throws Exception {
+        Map<String, String> environment = new HashMap<>();
         // oneDNN prints the instruction set it dispatches to; no limit inherited from the caller
-        builder.environment().put("ONEDNN_VERBOSE", "1");
-        builder.environment().remove("ONEDNN_MAX_CPU_ISA");
-        builder.environment().remove("DNNL_MAX_CPU_ISA");
-        Process process = builder.start();
-        assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("finished within 5 minutes").isTrue();
-        return new Result(
-                process.exitValue(),
-                Files.readString(stdout, StandardCharsets.UTF_8),
-                Files.readString(stderr, StandardCharsets.UTF_8));
+        environment.put("ONEDNN_VERBOSE", "1");
+        environment.put("ONEDNN_MAX_CPU_ISA", null);
+        environment.put("DNNL_MAX_CPU_ISA", null);
+        return JarProcess.run(
+                work,
+                List.of(
+                        "-Xmx2g",
+                        "-Dinception.faults.dir=" + faults,
+                        "-Dinception.faultInjection=faulty-avx512-convolutions"),
+                environment,
+                args);
     }
 
     /** Lines of the model's known answers, one per engine. */
-    static List<String> knownAnswers(Result run) {
+    static List<String> knownAnswers(JarProcess.Output run) {
         return run.stdout()
                 .lines()
                 .filter(l -> l.contains("inception_resnet_fmnist: known answers"))
@@ -71,7 +48,7 @@ class EngineVerificationJarTest {
     }
 
     /** Engines the command reports on, e.g. {@code PyTorch (--engine pytorch): ...}. */
-    static int engines(Result run) {
+    static int engines(JarProcess.Output run) {
         return (int) run.stdout().lines().filter(l -> l.contains(" (--engine ")).count();
     }
 
@@ -94,7 +71,7 @@ class EngineVerificationJarTest {
     void aFaultFoundOnceIsRemediedThenAvoidedFromTheNextStartOn() throws Exception {
         Path faults = work.resolve("faults");
 
-        Result first = jar(faults, "engines", "--model", "inception_resnet_fmnist");
+        JarProcess.Output first = jar(faults, "engines", "--model", "inception_resnet_fmnist");
         assertThat(first.exitCode()).as(first.stdout() + first.stderr()).isZero();
         assertThat(first.stderr()).contains("PyTorch on cpu() computes wrong convolutions");
         assertThat(first.stdout())
@@ -103,7 +80,7 @@ class EngineVerificationJarTest {
         // the model's known answers hold on every engine, the remedied one included
         assertThat(knownAnswers(first)).hasSize(engines(first)).hasSizeGreaterThanOrEqualTo(2);
 
-        Result second = jar(faults, "engines", "--model", "inception_resnet_fmnist");
+        JarProcess.Output second = jar(faults, "engines", "--model", "inception_resnet_fmnist");
         assertThat(second.exitCode()).as(second.stdout() + second.stderr()).isZero();
         assertThat(knownAnswers(second)).hasSize(engines(second)).hasSizeGreaterThanOrEqualTo(2);
         if (avx512()) {

@@ -12,13 +12,12 @@ import io.inceptionpipeline.models.irv2.InceptionResNetV2;
 import io.inceptionpipeline.models.weights.SafetensorsWriter;
 import io.inceptionpipeline.models.weights.SeededWeights;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -29,10 +28,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class ScoreJarTest {
 
-    private static final Path JAR =
-            Path.of(
-                    System.getProperty(
-                            "pipeline.jar", "../pipeline/target/inception-pipeline.jar"));
+    private static final Path JAR = JarProcess.JAR;
     private static final Path SAMPLES =
             Path.of(System.getProperty("samples.dir", "../samples/images"));
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -42,30 +38,14 @@ class ScoreJarTest {
     record Result(int exitCode, List<JsonNode> records, String stderr) {}
 
     static Result jar(String... args) throws Exception {
-        List<String> command =
-                new ArrayList<>(
-                        List.of(
-                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                                "-Xmx3g",
-                                "-Dai.djl.offline=true",
-                                "-jar",
-                                JAR.toString()));
-        command.addAll(Arrays.asList(args));
-        Path stdout = Files.createTempFile(work, "stdout", ".jsonl");
-        Path stderr = Files.createTempFile(work, "stderr", ".txt");
-        Process process =
-                new ProcessBuilder(command)
-                        .redirectOutput(stdout.toFile())
-                        .redirectError(stderr.toFile())
-                        .start();
-        assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("finished within 5 minutes").isTrue();
+        JarProcess.Output run = JarProcess.run(work, List.of("-Xmx3g"), Map.of(), args);
         List<JsonNode> records = new ArrayList<>();
-        for (String line : Files.readAllLines(stdout, StandardCharsets.UTF_8)) {
+        for (String line : run.stdout().split("\n")) {
             if (line.startsWith("{")) {
                 records.add(JSON.readTree(line));
             }
         }
-        return new Result(process.exitValue(), records, Files.readString(stderr));
+        return new Result(run.exitCode(), records, run.stderr());
     }
 
     @BeforeAll
