@@ -155,9 +155,13 @@ final class JobCliOptions {
 
     @Option(
             names = "--allowed-host",
-            paramLabel = "HOST|IP|CIDR",
-            description =
-                    "A host, address or CIDR block HTTP may reach although private (repeatable).")
+            paramLabel = "HOST[:PORT]|IP[:PORT]|CIDR[:PORT]",
+            description = {
+                "A host, address or CIDR block HTTP(S) may reach although private (repeatable).",
+                "Forms: host, host:port, 10.1.2.3, 10.1.2.3:8080, ::1, [::1]:8080, 10.0.0.0/8,"
+                        + " 10.0.0.0/8:443, fd00::/8:443. Without a port every port of it is"
+                        + " allowed; write IPv6 with a port in brackets."
+            })
     List<String> allowedHosts = new ArrayList<>();
 
     @Option(

@@ -177,7 +177,7 @@ public final class ImageFetcher implements AutoCloseable {
             URI uri, int redirects, AtomicReference<CompletableFuture<?>> inFlight) {
         InetAddress vetted;
         try {
-            vetted = policy.checkHost(uri);
+            vetted = policy.checkHost(uri).get(0);
         } catch (FetchException e) {
             return CompletableFuture.failedFuture(e);
         }

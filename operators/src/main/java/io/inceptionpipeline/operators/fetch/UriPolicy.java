@@ -18,18 +18,25 @@ import java.util.Locale;
 /**
  * Which image URIs may be fetched. {@code file://} URIs must resolve, symlinks followed, inside an
  * allowed root; HTTP(S) hosts must resolve to public addresses unless allowed by name, address or
- * CIDR block (blocks loopback, private, link-local such as the cloud metadata address
- * 169.254.169.254, carrier-grade NAT, multicast and reserved ranges).
+ * CIDR block, on every port or on one ({@link AllowedHost}) (blocks loopback, private, link-local
+ * such as the cloud metadata address 169.254.169.254, carrier-grade NAT, multicast and reserved
+ * ranges).
  */
 public final class UriPolicy {
 
     private final List<Path> roots = new ArrayList<>();
     private final boolean allowPrivateNetworks;
-    private final List<String> allowedNames = new ArrayList<>();
-    private final List<byte[][]> allowedBlocks = new ArrayList<>(); // {network, mask}
+    private final List<AllowedHost> allowedHosts = new ArrayList<>();
     private final List<String> allowedBuckets;
+    private final HostResolver resolver;
 
     public UriPolicy(FetchConfig config) {
+        this(config, HostResolver.SYSTEM);
+    }
+
+    /** A policy that resolves host names with {@code resolver}. */
+    public UriPolicy(FetchConfig config, HostResolver resolver) {
+        this.resolver = resolver;
         for (String root : config.allowedRoots()) {
             try {
                 roots.add(Path.of(root).toRealPath());
@@ -41,12 +48,7 @@ public final class UriPolicy {
         this.allowPrivateNetworks = config.allowPrivateNetworks();
         this.allowedBuckets = config.s3().allowedBuckets();
         for (String host : config.allowedHosts()) {
-            String h = host.trim().toLowerCase(Locale.ROOT);
-            if (isIpLiteralOrBlock(h)) {
-                allowedBlocks.add(block(h));
-            } else {
-                allowedNames.add(h);
-            }
+            allowedHosts.add(AllowedHost.parse(host));
         }
     }
 
@@ -160,46 +162,101 @@ public final class UriPolicy {
     }
 
     /**
-     * Checks that an HTTP(S) URI's host may be contacted and returns the vetted address to connect
-     * to (the first the name resolved to, all of which passed), or {@code null} when the
-     * configuration trusts the host whatever it resolves to. Connecting to this address, rather
-     * than resolving the name again, leaves no DNS-rebinding window between check and connect.
+     * Checks that an HTTP(S) URI's host may be contacted on its port (the scheme's default when the
+     * URI names none) and returns the vetted addresses to connect to; see {@link #vet}.
      */
-    public InetAddress checkHost(URI uri) {
+    public List<InetAddress> checkHost(URI uri) {
         String host = uri.getHost();
         if (host == null || host.isEmpty()) {
             throw new FetchException(ErrorCode.INVALID_URI, "URI has no host: " + uri);
         }
+        int port = uri.getPort();
+        if (port == -1) {
+            port = "https".equalsIgnoreCase(uri.getScheme()) ? 443 : 80;
+        }
+        return vet(host, port);
+    }
+
+    /**
+     * Resolves {@code host} once and returns its addresses if every one may be contacted on {@code
+     * port}: public, or inside an allowed block on that port; all of them when the host is allowed
+     * by name on that port or private networks are allowed. Connecting only to these addresses,
+     * rather than resolving the name again, leaves no DNS-rebinding window between check and
+     * connect.
+     *
+     * @param port the port to connect to, or {@link AllowedHost#ANY_PORT} when unknown (then only
+     *     entries without a port apply)
+     */
+    public List<InetAddress> vet(String host, int port) {
         String name = host.toLowerCase(Locale.ROOT);
         if (name.startsWith("[") && name.endsWith("]")) {
             name = name.substring(1, name.length() - 1);
         }
-        if (allowPrivateNetworks || allowedNames.contains(name)) {
-            return null;
+        if (name.isEmpty()) {
+            throw new FetchException(ErrorCode.INVALID_URI, "No host to connect to");
         }
-        InetAddress[] addresses;
-        try {
-            addresses = InetAddress.getAllByName(name);
-        } catch (UnknownHostException e) {
-            throw new FetchException(ErrorCode.NOT_FOUND, "Unknown host " + host);
+        InetAddress[] addresses = resolve(name);
+        if (allowPrivateNetworks || allowedByName(name, port)) {
+            return List.of(addresses);
         }
         for (InetAddress address : addresses) {
-            if (!isPublic(address) && !inAllowedBlock(address)) {
+            if (!isPublic(address) && !allowedByAddress(address, port)) {
                 throw new FetchException(
                         ErrorCode.HOST_NOT_ALLOWED,
                         "Host "
                                 + host
+                                + (port == AllowedHost.ANY_PORT ? "" : " port " + port)
                                 + " resolves to non-public address "
-                                + address.getHostAddress());
+                                + address.getHostAddress()
+                                + " that no --allowed-host entry allows");
             }
         }
-        return addresses[0];
+        return List.of(addresses);
     }
 
-    private boolean inAllowedBlock(InetAddress address) {
-        byte[] bytes = address.getAddress();
-        for (byte[][] block : allowedBlocks) {
-            if (block[0].length == bytes.length && matches(bytes, block[0], block[1])) {
+    private InetAddress[] resolve(String name) {
+        InetAddress literal = literal(name);
+        if (literal != null) {
+            return new InetAddress[] {literal};
+        }
+        InetAddress[] addresses;
+        try {
+            addresses = resolver.resolve(name);
+        } catch (UnknownHostException e) {
+            throw new FetchException(ErrorCode.NOT_FOUND, "Unknown host " + name);
+        }
+        if (addresses == null || addresses.length == 0) {
+            throw new FetchException(ErrorCode.NOT_FOUND, "Unknown host " + name);
+        }
+        return addresses;
+    }
+
+    /** The address an IP literal names, without any lookup; {@code null} for a host name. */
+    static InetAddress literal(String host) {
+        boolean v4 = host.matches("[0-9]{1,3}(\\.[0-9]{1,3}){3}");
+        boolean v6 = host.contains(":"); // a host name never holds a colon
+        if (!v4 && !v6) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(host); // a literal: parsed, never looked up
+        } catch (UnknownHostException e) {
+            throw new FetchException(ErrorCode.INVALID_URI, "Not an IP address: " + host);
+        }
+    }
+
+    private boolean allowedByName(String name, int port) {
+        for (AllowedHost allowed : allowedHosts) {
+            if (allowed.matchesName(name, port)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean allowedByAddress(InetAddress address, int port) {
+        for (AllowedHost allowed : allowedHosts) {
+            if (allowed.matchesAddress(address, port)) {
                 return true;
             }
         }
@@ -242,39 +299,6 @@ public final class UriPolicy {
                 } catch (UnknownHostException e) {
                     return false;
                 }
-            }
-        }
-        return true;
-    }
-
-    private static boolean isIpLiteralOrBlock(String host) {
-        String address = host.contains("/") ? host.substring(0, host.indexOf('/')) : host;
-        return address.matches("[0-9.]+") || address.contains(":");
-    }
-
-    private static byte[][] block(String spec) {
-        String[] parts = spec.split("/", 2);
-        byte[] network;
-        try {
-            network = InetAddress.getByName(parts[0]).getAddress();
-        } catch (UnknownHostException e) {
-            throw new IllegalArgumentException("Not an IP address or CIDR block: " + spec);
-        }
-        int bits = parts.length == 2 ? Integer.parseInt(parts[1]) : network.length * 8;
-        if (bits < 0 || bits > network.length * 8) {
-            throw new IllegalArgumentException("Bad prefix length in " + spec);
-        }
-        byte[] mask = new byte[network.length];
-        for (int i = 0; i < bits; i++) {
-            mask[i / 8] |= (byte) (0x80 >>> (i % 8));
-        }
-        return new byte[][] {network, mask};
-    }
-
-    private static boolean matches(byte[] address, byte[] network, byte[] mask) {
-        for (int i = 0; i < address.length; i++) {
-            if ((address[i] & mask[i]) != (network[i] & mask[i])) {
-                return false;
             }
         }
         return true;
