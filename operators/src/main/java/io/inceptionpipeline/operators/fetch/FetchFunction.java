@@ -12,22 +12,32 @@ import org.apache.flink.streaming.api.functions.async.RichAsyncFunction;
 
 /**
  * Fetches each request's image with Flink async I/O ({@code AsyncDataStream.unorderedWait}, whose
- * capacity bounds the fetches in flight). Never fails the job: a failed or timed-out fetch becomes
- * a {@link FetchedImage} that carries its error code.
+ * capacity bounds the fetches in flight). {@link #asyncInvoke} only hands the URI to the {@link
+ * ImageFetcher}: name resolution, connecting and reading all run on the fetcher's threads, inside
+ * its total deadline, so a hanging resolver or server never stalls the task thread or its
+ * checkpoints. Never fails the job: a failed or timed-out fetch becomes a {@link FetchedImage} that
+ * carries its error code.
  */
 public class FetchFunction extends RichAsyncFunction<ImageRequest, FetchedImage> {
 
     private final FetchConfig config;
+    private final HostResolver resolver;
     private transient ImageFetcher fetcher;
     private transient AtomicInteger inFlight;
 
     public FetchFunction(FetchConfig config) {
+        this(config, HostResolver.SYSTEM);
+    }
+
+    /** Resolving host names with {@code resolver} (tests map names to local servers). */
+    public FetchFunction(FetchConfig config, HostResolver resolver) {
         this.config = config;
+        this.resolver = resolver;
     }
 
     @Override
     public void open(OpenContext openContext) {
-        fetcher = new ImageFetcher(config);
+        fetcher = new ImageFetcher(config, resolver);
         inFlight = new AtomicInteger();
         getRuntimeContext()
                 .getMetricGroup()

@@ -225,22 +225,4 @@ class ImageFetcherTest {
             named.stop(0);
         }
     }
-
-    @Test
-    void pinsOnlyPlainHttpToNamedHosts() throws Exception {
-        java.net.InetAddress v4 = java.net.InetAddress.getByName("93.184.216.34");
-        java.net.InetAddress v6 = java.net.InetAddress.getByName("2606:2800:220:1::1");
-        assertThat(
-                        ImageFetcher.pinned(
-                                java.net.URI.create("http://example.com:8080/a%20b.jpg?x=1"), v4))
-                .hasToString("http://93.184.216.34:8080/a%20b.jpg?x=1");
-        assertThat(ImageFetcher.pinned(java.net.URI.create("http://example.com"), v6))
-                .hasToString("http://[2606:2800:220:1:0:0:0:1]/");
-        assertThat(ImageFetcher.pinned(java.net.URI.create("https://example.com/a.jpg"), v4))
-                .isNull();
-        assertThat(ImageFetcher.pinned(java.net.URI.create("http://93.184.216.34/a.jpg"), v4))
-                .isNull();
-        assertThat(ImageFetcher.pinned(java.net.URI.create("http://example.com/a.jpg"), null))
-                .isNull();
-    }
 }
