@@ -245,6 +245,53 @@ public final class UriPolicy {
         }
     }
 
+    /**
+     * Whether an IPv6 address (not loopback, link-local, site-local or multicast) is public.
+     * Addresses that carry an IPv4 address are judged by it: IPv4-mapped {@code ::ffff:a.b.c.d},
+     * IPv4-compatible {@code ::a.b.c.d}, NAT64 {@code 64:ff9b::/96} and 6to4 {@code 2002::/16}; a
+     * gateway would deliver them to that IPv4 address. Teredo {@code 2001::/32} (a tunnel to an
+     * address we cannot vet), local-use NAT64 {@code 64:ff9b:1::/48}, unique-local {@code fc00::/7}
+     * and documentation {@code 2001:db8::/32} are never public.
+     */
+    private static boolean isPublicV6(byte[] b) {
+        int first = ((b[0] & 0xff) << 8) | (b[1] & 0xff);
+        int second = ((b[2] & 0xff) << 8) | (b[3] & 0xff);
+        if ((b[0] & 0xfe) == 0xfc // unique local fc00::/7
+                || (first == 0x2001 && second == 0) // Teredo 2001::/32
+                || (first == 0x2001 && second == 0x0db8) // documentation 2001:db8::/32
+                || (first == 0x0064
+                        && second == 0xff9b
+                        && b[4] == 0
+                        && b[5] == 1)) { // 64:ff9b:1::/48
+            return false;
+        }
+        if (first == 0x2002) { // 6to4: the IPv4 address is in bytes 2..5
+            return isPublicV4(b[2], b[3], b[4], b[5]);
+        }
+        boolean zeroTo10 = true;
+        for (int i = 0; i < 10; i++) {
+            zeroTo10 &= b[i] == 0;
+        }
+        boolean mapped = zeroTo10 && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff;
+        boolean compatible = zeroTo10 && b[10] == 0 && b[11] == 0; // ::a.b.c.d
+        boolean nat64 = first == 0x0064 && second == 0xff9b;
+        for (int i = 4; i < 12 && nat64; i++) {
+            nat64 = b[i] == 0;
+        }
+        if (mapped || compatible || nat64) {
+            return isPublicV4(b[12], b[13], b[14], b[15]);
+        }
+        return true;
+    }
+
+    private static boolean isPublicV4(byte b0, byte b1, byte b2, byte b3) {
+        try {
+            return isPublic(InetAddress.getByAddress(new byte[] {b0, b1, b2, b3}));
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
     private boolean allowedByName(String name, int port) {
         for (AllowedHost allowed : allowedHosts) {
             if (allowed.matchesName(name, port)) {
@@ -285,21 +332,7 @@ public final class UriPolicy {
                     || first >= 240); // reserved, broadcast
         }
         if (address instanceof Inet6Address) {
-            if ((b[0] & 0xfe) == 0xfc) { // unique local fc00::/7
-                return false;
-            }
-            boolean mapped = true; // ::ffff:a.b.c.d carries an IPv4 address
-            for (int i = 0; i < 10; i++) {
-                mapped &= b[i] == 0;
-            }
-            if (mapped && (b[10] & 0xff) == 0xff && (b[11] & 0xff) == 0xff) {
-                try {
-                    return isPublic(
-                            InetAddress.getByAddress(new byte[] {b[12], b[13], b[14], b[15]}));
-                } catch (UnknownHostException e) {
-                    return false;
-                }
-            }
+            return isPublicV6(b);
         }
         return true;
     }

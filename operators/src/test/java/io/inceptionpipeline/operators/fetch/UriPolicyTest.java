@@ -105,6 +105,38 @@ class UriPolicyTest {
                 ErrorCode.HOST_NOT_ALLOWED);
     }
 
+    /** Issue 13, item 4: IPv6 forms that deliver to a blocked IPv4 address, and Teredo. */
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "64:ff9b::7f00:1", // NAT64 of 127.0.0.1
+                "64:ff9b::a9fe:a9fe", // NAT64 of 169.254.169.254
+                "64:ff9b::a00:1", // NAT64 of 10.0.0.1
+                "64:ff9b:1::a00:1", // local-use NAT64
+                "2002:7f00:1::1", // 6to4 of 127.0.0.1
+                "2002:a9fe:a9fe::1", // 6to4 of 169.254.169.254
+                "2002:c0a8:101::1", // 6to4 of 192.168.1.1
+                "::127.0.0.1", // IPv4-compatible
+                "::10.0.0.1",
+                "::169.254.169.254",
+                "2001:0:4136:e378:8000:63bf:3fff:fdd2", // Teredo
+                "2001:db8::1" // documentation
+            })
+    void refusesIpv6FormsOfBlockedAddresses(String address) throws Exception {
+        assertThat(UriPolicy.isPublic(InetAddress.getByName(address))).isFalse();
+        assertCode(
+                () ->
+                        new UriPolicy(FetchConfig.defaults())
+                                .checkHost(URI.create("http://[" + address + "]/x.jpg")),
+                ErrorCode.HOST_NOT_ALLOWED);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"64:ff9b::5db8:d822", "2002:5db8:d822::1", "::93.184.216.34"})
+    void acceptsIpv6FormsOfPublicAddresses(String address) throws Exception {
+        assertThat(UriPolicy.isPublic(InetAddress.getByName(address))).isTrue();
+    }
+
     @Test
     void refusesANameThatResolvesToLoopback() {
         assertCode(
