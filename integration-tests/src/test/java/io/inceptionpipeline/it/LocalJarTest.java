@@ -109,6 +109,6 @@ class LocalJarTest {
         assertThat(local.exitValue()).as(stdout).isZero();
         assertThat(stdout)
                 .contains("requests 2, scored 1, failed 1, unanswered 0")
-                .contains("DECODE/UNSUPPORTED_FORMAT");
+                .contains("DECODE/NOT_AN_IMAGE");
     }
 }

@@ -115,7 +115,7 @@ class MultiCropPipelineITCase {
         ScoringFailure dead = summary.failures().get(0);
         assertThat(dead.getRequestId()).isEqualTo(BROKEN);
         assertThat(dead.getStage()).isEqualTo(Stage.DECODE);
-        assertThat(dead.getCode()).isEqualTo(ErrorCode.CORRUPT_IMAGE);
+        assertThat(dead.getCode()).isEqualTo(ErrorCode.TRUNCATED_IMAGE);
     }
 
     /** Each member's every-class scores of every crop of image {@code i}. */

@@ -160,7 +160,7 @@ class ScoringJobITCase {
                 "bad-not-image",
                 notImage.toUri().toString(),
                 Stage.DECODE,
-                ErrorCode.UNSUPPORTED_FORMAT);
+                ErrorCode.NOT_AN_IMAGE);
         badRequest(
                 messages,
                 expectedCodes,
@@ -168,7 +168,7 @@ class ScoringJobITCase {
                 "bad-truncated",
                 truncated.toUri().toString(),
                 Stage.DECODE,
-                ErrorCode.CORRUPT_IMAGE);
+                ErrorCode.TRUNCATED_IMAGE);
         Path bomb = hugePng(images.resolve("bomb.png"), 20_000, 20_000);
         badRequest(
                 messages,

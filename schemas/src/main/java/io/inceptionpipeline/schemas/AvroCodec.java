@@ -55,7 +55,8 @@ public final class AvroCodec {
             withHistory(
                     ScoringFailure.createDecoder(null),
                     "ScoringFailure-1.avsc",
-                    "ScoringFailure-2.avsc");
+                    "ScoringFailure-2.avsc",
+                    "ScoringFailure-3.avsc");
 
     /** Every earlier version of Prediction, kept in {@code avro-history/}. */
     private static final BinaryMessageDecoder<Prediction> PREDICTION_DECODER =

@@ -219,4 +219,46 @@ class AvroCodecTest {
         decoder.addSchema(newer);
         assertThat(decoder.decode(bytes).getCode()).isEqualTo(ErrorCode.UNKNOWN);
     }
+
+    @Test
+    void codesAddedAfterVersion3ReadAsUnknownForOldReaders() throws Exception {
+        Schema v3;
+        try (var in = AvroCodec.class.getResourceAsStream("/avro-history/ScoringFailure-3.avsc")) {
+            v3 = new Schema.Parser().parse(in);
+        }
+        for (ErrorCode code :
+                List.of(
+                        ErrorCode.NOT_REGULAR_FILE,
+                        ErrorCode.TRUNCATED_IMAGE,
+                        ErrorCode.NOT_AN_IMAGE)) {
+            assertThat(v3.getField("code").schema().getEnumSymbols()).doesNotContain(code.name());
+            ScoringFailure current =
+                    ScoringFailure.newBuilder()
+                            .setRequestId("r")
+                            .setStage(Stage.FETCH)
+                            .setCode(code)
+                            .setMessage("m")
+                            .setFailedAt(Instant.ofEpochMilli(1L))
+                            .build();
+            byte[] bytes = AvroCodec.encode(current);
+            assertThat(AvroCodec.decodeFailure(bytes).getCode()).isEqualTo(code);
+            // a reader still on version 3
+            var oldReader =
+                    new org.apache.avro.message.BinaryMessageDecoder<GenericRecord>(
+                            GenericData.get(), v3);
+            oldReader.addSchema(ScoringFailure.getClassSchema());
+            assertThat(oldReader.decode(bytes).get("code")).hasToString("UNKNOWN");
+        }
+        // and what version 3 wrote still reads
+        GenericRecord old = new GenericData.Record(v3);
+        old.put("stage", new GenericData.EnumSymbol(v3.getField("stage").schema(), "DECODE"));
+        old.put("code", new GenericData.EnumSymbol(v3.getField("code").schema(), "CORRUPT_IMAGE"));
+        old.put("message", "m");
+        old.put("failed_at", 1L);
+        ByteBuffer buffer =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v3).encode(old);
+        byte[] array = new byte[buffer.remaining()];
+        buffer.get(array);
+        assertThat(AvroCodec.decodeFailure(array).getCode()).isEqualTo(ErrorCode.CORRUPT_IMAGE);
+    }
 }

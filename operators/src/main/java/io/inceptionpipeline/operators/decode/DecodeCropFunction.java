@@ -99,6 +99,10 @@ public class DecodeCropFunction extends ProcessFunction<FetchedImage, CroppedIma
                 return ErrorCode.EMPTY_IMAGE;
             case UNSUPPORTED_FORMAT:
                 return ErrorCode.UNSUPPORTED_FORMAT;
+            case NOT_AN_IMAGE:
+                return ErrorCode.NOT_AN_IMAGE;
+            case TRUNCATED:
+                return ErrorCode.TRUNCATED_IMAGE;
             case TOO_MANY_PIXELS:
                 return ErrorCode.TOO_MANY_PIXELS;
             default:

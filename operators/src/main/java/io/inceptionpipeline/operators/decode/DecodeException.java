@@ -7,11 +7,15 @@ public final class DecodeException extends Exception {
     public enum Reason {
         /** Zero bytes. */
         EMPTY,
-        /** Not a format we decode (no reader recognised the bytes). */
+        /** Not a format we decode (no reader recognised the bytes), and not text either. */
         UNSUPPORTED_FORMAT,
+        /** Text, such as HTML, JSON or an error page, where an image was expected. */
+        NOT_AN_IMAGE,
         /** Declared pixel count over the configured cap (decompression bomb guard). */
         TOO_MANY_PIXELS,
-        /** The reader failed: truncated or corrupt data. */
+        /** The data ends before the image does. */
+        TRUNCATED,
+        /** The reader failed on the data: corrupt. */
         CORRUPT
     }
 

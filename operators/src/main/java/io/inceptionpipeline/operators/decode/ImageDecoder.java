@@ -84,6 +84,11 @@ public final class ImageDecoder {
                 ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
+                if (looksLikeText(bytes)) {
+                    throw new DecodeException(
+                            DecodeException.Reason.NOT_AN_IMAGE,
+                            "Text, not an image; it begins: " + textHead(bytes));
+                }
                 throw new DecodeException(
                         DecodeException.Reason.UNSUPPORTED_FORMAT,
                         "Not a supported image format (JPEG, PNG, GIF, BMP); first bytes: "
@@ -121,7 +126,7 @@ public final class ImageDecoder {
                     // Java's JPEG reader fills a truncated file with grey and only warns.
                     if (warning.toLowerCase(Locale.ROOT).contains("premature end")) {
                         throw new DecodeException(
-                                DecodeException.Reason.CORRUPT,
+                                DecodeException.Reason.TRUNCATED,
                                 "The image is truncated (" + warning + ")");
                     }
                 }
@@ -138,9 +143,10 @@ public final class ImageDecoder {
                 reader.dispose();
             }
         } catch (IOException | RuntimeException e) {
+            boolean truncated = endsEarly(e) || endsBeforeItsEnd(bytes);
             throw new DecodeException(
-                    DecodeException.Reason.CORRUPT,
-                    "Cannot decode image ("
+                    truncated ? DecodeException.Reason.TRUNCATED : DecodeException.Reason.CORRUPT,
+                    (truncated ? "The image is truncated (" : "Cannot decode image (")
                             + e.getClass().getSimpleName()
                             + ": "
                             + e.getMessage()
@@ -312,6 +318,89 @@ public final class ImageDecoder {
         }
         int max = (1 << bits) - 1;
         return (sample * 255 + max / 2) / max;
+    }
+
+    /** Whether a reader's failure says the data ran out, rather than that it is wrong. */
+    static boolean endsEarly(Throwable error) {
+        for (Throwable e = error; e != null; e = e.getCause() == e ? null : e.getCause()) {
+            if (e instanceof java.io.EOFException) {
+                return true;
+            }
+            String message = e.getMessage() == null ? "" : e.getMessage().toLowerCase(Locale.ROOT);
+            if (message.contains("premature end")
+                    || message.contains("unexpected end")
+                    || message.contains("end of stream")
+                    || message.contains("end of file")) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * Whether a file the reader failed on stops before its format's end: a JPEG without an EOI
+     * marker after its first SOS (or without any SOS), a PNG without an IEND chunk, a GIF not
+     * ending in its trailer, a BMP shorter than its header's file size.
+     */
+    static boolean endsBeforeItsEnd(byte[] b) {
+        int n = b.length;
+        if (n >= 2 && (b[0] & 0xff) == 0xff && (b[1] & 0xff) == 0xd8) {
+            int sos = indexOf(b, 0, (byte) 0xff, (byte) 0xda);
+            return sos < 0 || indexOf(b, sos, (byte) 0xff, (byte) 0xd9) < 0;
+        }
+        if (n >= 8 && (b[0] & 0xff) == 0x89 && b[1] == 'P' && b[2] == 'N' && b[3] == 'G') {
+            return indexOf(b, 8, (byte) 'I', (byte) 'E', (byte) 'N', (byte) 'D') < 0;
+        }
+        if (n >= 6 && b[0] == 'G' && b[1] == 'I' && b[2] == 'F') {
+            return b[n - 1] != 0x3b;
+        }
+        if (n >= 6 && b[0] == 'B' && b[1] == 'M') {
+            long declared =
+                    (b[2] & 0xffL)
+                            | (b[3] & 0xffL) << 8
+                            | (b[4] & 0xffL) << 16
+                            | (b[5] & 0xffL) << 24;
+            return declared > n;
+        }
+        return false;
+    }
+
+    private static int indexOf(byte[] haystack, int from, byte... needle) {
+        outer:
+        for (int i = from; i <= haystack.length - needle.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (haystack[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return i;
+        }
+        return -1;
+    }
+
+    /**
+     * Whether the first KiB reads as text (HTML, JSON, an error page): no control bytes but tab,
+     * line breaks and form feed. Bytes of 0x80 and above pass, for UTF-8.
+     */
+    static boolean looksLikeText(byte[] bytes) {
+        int n = Math.min(bytes.length, 1024);
+        for (int i = 0; i < n; i++) {
+            int b = bytes[i] & 0xff;
+            if ((b < 0x20 && b != '\t' && b != '\n' && b != '\r' && b != '\f') || b == 0x7f) {
+                return false;
+            }
+        }
+        return n > 0;
+    }
+
+    private static String textHead(byte[] bytes) {
+        String text =
+                new String(
+                        bytes,
+                        0,
+                        Math.min(bytes.length, 40),
+                        java.nio.charset.StandardCharsets.UTF_8);
+        return "\"" + text.replaceAll("\\s+", " ").strip() + "\"";
     }
 
     private static String head(byte[] bytes) {

@@ -212,7 +212,9 @@ public final class ImageFetcher implements AutoCloseable {
         Path path = policy.checkFile(uri);
         try {
             if (!Files.isRegularFile(path)) {
-                throw new FetchException(ErrorCode.NOT_FOUND, "Not a regular file: " + path);
+                throw new FetchException(
+                        ErrorCode.NOT_REGULAR_FILE,
+                        "Not a regular file (a directory, FIFO or device): " + path);
             }
             long size = Files.size(path);
             if (size > config.maxBytes()) {

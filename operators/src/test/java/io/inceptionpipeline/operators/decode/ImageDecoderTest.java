@@ -76,8 +76,38 @@ class ImageDecoderTest {
                 .isEqualTo(DecodeException.Reason.EMPTY);
         byte[] html = "<html><body>not an image</body></html>".getBytes(StandardCharsets.UTF_8);
         assertThatThrownBy(() -> decoder.decode(html))
+                .hasMessageContaining("<html>")
+                .extracting(e -> ((DecodeException) e).reason())
+                .isEqualTo(DecodeException.Reason.NOT_AN_IMAGE);
+        byte[] json = "{\"error\": \"not found\"}\r\n".getBytes(StandardCharsets.UTF_8);
+        assertThatThrownBy(() -> decoder.decode(json))
+                .extracting(e -> ((DecodeException) e).reason())
+                .isEqualTo(DecodeException.Reason.NOT_AN_IMAGE);
+        // binary in a format we do not read (a HEIC header) stays UNSUPPORTED_FORMAT
+        byte[] heic = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0};
+        assertThatThrownBy(() -> decoder.decode(heic))
                 .extracting(e -> ((DecodeException) e).reason())
                 .isEqualTo(DecodeException.Reason.UNSUPPORTED_FORMAT);
+        assertThat(DecodeCropFunction.code(DecodeException.Reason.NOT_AN_IMAGE))
+                .isEqualTo(io.inceptionpipeline.schemas.ErrorCode.NOT_AN_IMAGE);
+        assertThat(DecodeCropFunction.code(DecodeException.Reason.TRUNCATED))
+                .isEqualTo(io.inceptionpipeline.schemas.ErrorCode.TRUNCATED_IMAGE);
+    }
+
+    @Test
+    void tellsATruncatedPngFromACorruptOne() throws Exception {
+        BufferedImage noise = new BufferedImage(100, 80, BufferedImage.TYPE_INT_RGB);
+        java.util.Random random = new java.util.Random(2);
+        for (int y = 0; y < 80; y++) {
+            for (int x = 0; x < 100; x++) {
+                noise.setRGB(x, y, random.nextInt());
+            }
+        }
+        byte[] png = encode(noise, "png");
+        byte[] half = Arrays.copyOf(png, png.length / 2);
+        assertThatThrownBy(() -> decoder.decode(half))
+                .extracting(e -> ((DecodeException) e).reason())
+                .isEqualTo(DecodeException.Reason.TRUNCATED);
     }
 
     @Test
@@ -95,12 +125,12 @@ class ImageDecoderTest {
                 .isInstanceOf(DecodeException.class)
                 .hasMessageContaining("truncated")
                 .extracting(e -> ((DecodeException) e).reason())
-                .isEqualTo(DecodeException.Reason.CORRUPT);
+                .isEqualTo(DecodeException.Reason.TRUNCATED);
         byte[] cutInHeader = Arrays.copyOf(jpeg, 100);
         assertThatThrownBy(() -> decoder.decode(cutInHeader))
                 .isInstanceOf(DecodeException.class)
                 .extracting(e -> ((DecodeException) e).reason())
-                .isEqualTo(DecodeException.Reason.CORRUPT);
+                .isEqualTo(DecodeException.Reason.TRUNCATED);
     }
 
     @Test

@@ -189,7 +189,8 @@ class ImageFetcherTest {
             assertThat(fetcher.fetch(small.toUri().toString()).get(5, TimeUnit.SECONDS))
                     .hasSize(10);
             assertThat(failure(fetcher, big.toUri().toString())).isEqualTo(ErrorCode.TOO_LARGE);
-            assertThat(failure(fetcher, dir.toUri().toString())).isEqualTo(ErrorCode.NOT_FOUND);
+            assertThat(failure(fetcher, dir.toUri().toString()))
+                    .isEqualTo(ErrorCode.NOT_REGULAR_FILE);
             assertThatThrownBy(() -> fetcher.checkInline(new byte[1001]))
                     .isInstanceOf(FetchException.class)
                     .hasMessageContaining("over the limit of 1000");
