@@ -169,8 +169,8 @@ class ArchiveITCase {
                 .containsOnly(
                         Map.entry("bad/missing", ErrorCode.NOT_FOUND),
                         Map.entry("bad/outside", ErrorCode.PATH_NOT_ALLOWED),
-                        Map.entry("bad/no-uri", ErrorCode.MALFORMED_MESSAGE),
-                        Map.entry("bad/not-an-image", ErrorCode.UNSUPPORTED_FORMAT));
+                        Map.entry("bad/no-uri", ErrorCode.MISSING_URI),
+                        Map.entry("bad/not-an-image", ErrorCode.NOT_AN_IMAGE));
         List<Path> firstParts = new ArrayList<>(output.predictionFiles());
         firstParts.addAll(output.deadLetterFiles());
 
@@ -263,7 +263,7 @@ class ArchiveITCase {
                 .satisfies(
                         f -> {
                             assertThat(f.getRequestId()).isEqualTo("s3://archive/fm/notes.png");
-                            assertThat(f.getCode()).isEqualTo(ErrorCode.UNSUPPORTED_FORMAT);
+                            assertThat(f.getCode()).isEqualTo(ErrorCode.NOT_AN_IMAGE);
                         });
     }
 

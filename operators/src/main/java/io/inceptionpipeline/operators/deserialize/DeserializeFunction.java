@@ -23,7 +23,9 @@ public class DeserializeFunction extends ProcessFunction<RawMessage, ImageReques
             request.receivedAtMs = ctx.timerService().currentProcessingTime();
             out.collect(request);
         } catch (RequestReader.UnreadableException e) {
-            ctx.output(Failures.TAG, Failures.unreadable(message, e.code(), e.getMessage()));
+            ctx.output(
+                    Failures.TAG,
+                    Failures.unreadable(message, e.code(), e.getMessage(), e.requestId()));
         }
     }
 }

@@ -23,25 +23,40 @@ public final class RequestReader {
     /** Longest plain-text URI accepted. */
     public static final int MAX_URI_CHARS = 8192;
 
-    /** The message is not a request; {@link #code()} says why. */
+    /**
+     * The message is not a request; {@link #code()} says why, {@link #requestId()} names it when
+     * the message does.
+     */
     public static final class UnreadableException extends Exception {
         private final ErrorCode code;
+        private final String requestId;
 
         UnreadableException(ErrorCode code, String message) {
+            this(code, message, null);
+        }
+
+        UnreadableException(ErrorCode code, String message, String requestId) {
             super(message);
             this.code = code;
+            this.requestId = requestId;
         }
 
         public ErrorCode code() {
             return code;
         }
+
+        /** The request id the message holds, or null when it holds none or cannot be read. */
+        public String requestId() {
+            return requestId;
+        }
     }
 
     public ImageRequest read(RawMessage message) throws UnreadableException {
         byte[] value = message.value;
-        if (value == null || value.length == 0) {
+        if ((value == null || value.length == 0) && keyOf(message).isEmpty()) {
             throw new UnreadableException(ErrorCode.MALFORMED_MESSAGE, "Empty message");
         }
+        value = value == null ? new byte[0] : value; // a keyed empty message: text, no URI
         ImageRequest request =
                 AvroCodec.isSingleObject(value) ? readAvro(value) : readText(message, value);
         request.topic = message.topic;
@@ -84,7 +99,8 @@ public final class RequestReader {
                     ErrorCode.MISSING_URI,
                     "ScoringRequest "
                             + request.requestId
-                            + " has neither a uri nor inline image bytes");
+                            + " has neither a uri nor inline image bytes",
+                    request.requestId);
         }
         request.uri = uri.isEmpty() ? "inline:" : uri;
         request.attributes =
@@ -109,8 +125,14 @@ public final class RequestReader {
                     ErrorCode.MALFORMED_MESSAGE,
                     "Neither Avro single-object encoding nor UTF-8 text");
         }
+        String key = keyOf(message);
+        String requestId =
+                key.isEmpty()
+                        ? message.topic + "-" + message.partition + "-" + message.offset
+                        : key;
         if (text.isEmpty()) {
-            throw new UnreadableException(ErrorCode.MISSING_URI, "Plain-text message holds no URI");
+            throw new UnreadableException(
+                    ErrorCode.MISSING_URI, "Plain-text message holds no URI", requestId);
         }
         if (text.length() > MAX_URI_CHARS || text.chars().anyMatch(Character::isISOControl)) {
             throw new UnreadableException(
@@ -120,13 +142,12 @@ public final class RequestReader {
                             + " characters");
         }
         ImageRequest request = new ImageRequest();
-        String key =
-                message.key == null ? "" : new String(message.key, StandardCharsets.UTF_8).strip();
-        request.requestId =
-                key.isEmpty()
-                        ? message.topic + "-" + message.partition + "-" + message.offset
-                        : key;
+        request.requestId = requestId;
         request.uri = text;
         return request;
+    }
+
+    private static String keyOf(RawMessage message) {
+        return message.key == null ? "" : new String(message.key, StandardCharsets.UTF_8).strip();
     }
 }

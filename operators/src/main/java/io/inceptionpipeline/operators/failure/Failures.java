@@ -48,8 +48,15 @@ public final class Failures {
 
     /** A message that could not be read as a request; keeps (the start of) its key and bytes. */
     public static ScoringFailure unreadable(RawMessage message, ErrorCode code, String why) {
+        return unreadable(message, code, why, null);
+    }
+
+    /** As {@link #unreadable(RawMessage, ErrorCode, String)}, naming the request it holds. */
+    public static ScoringFailure unreadable(
+            RawMessage message, ErrorCode code, String why, String requestId) {
         byte[] value = message.value == null ? new byte[0] : message.value;
         return ScoringFailure.newBuilder()
+                .setRequestId(requestId)
                 .setStage(Stage.DESERIALIZE)
                 .setCode(code)
                 .setMessage(why)

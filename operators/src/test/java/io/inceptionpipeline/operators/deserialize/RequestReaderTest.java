@@ -3,10 +3,12 @@ package io.inceptionpipeline.operators.deserialize;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.inceptionpipeline.operators.failure.Failures;
 import io.inceptionpipeline.operators.records.ImageRequest;
 import io.inceptionpipeline.operators.records.RawMessage;
 import io.inceptionpipeline.schemas.AvroCodec;
 import io.inceptionpipeline.schemas.ErrorCode;
+import io.inceptionpipeline.schemas.ScoringFailure;
 import io.inceptionpipeline.schemas.ScoringRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -110,6 +112,41 @@ class RequestReaderTest {
                 AvroCodec.encode(ScoringRequest.newBuilder().setRequestId("r").setUri(" ").build()),
                 ErrorCode.MISSING_URI,
                 "neither a uri nor inline image bytes");
+    }
+
+    /** Issue 13, item 8: a message that names its request gets a dead letter that does too. */
+    @Test
+    void aMessageWithAnIdButNoUriNamesItsRequest() {
+        assertId(
+                message(
+                        null,
+                        AvroCodec.encode(
+                                ScoringRequest.newBuilder()
+                                        .setRequestId("r-1")
+                                        .setUri("")
+                                        .build())),
+                "r-1");
+        // an archive manifest line "some-id," arrives keyed by its id with an empty value
+        assertId(message("some-id", new byte[0]), "some-id");
+        assertId(message("k", " ".getBytes(StandardCharsets.UTF_8)), "k");
+    }
+
+    private void assertId(RawMessage raw, String id) {
+        assertThatThrownBy(() -> reader.read(raw))
+                .isInstanceOf(RequestReader.UnreadableException.class)
+                .satisfies(
+                        e -> {
+                            var unreadable = (RequestReader.UnreadableException) e;
+                            assertThat(unreadable.code()).isEqualTo(ErrorCode.MISSING_URI);
+                            assertThat(unreadable.requestId()).isEqualTo(id);
+                            ScoringFailure letter =
+                                    Failures.unreadable(
+                                            raw,
+                                            unreadable.code(),
+                                            unreadable.getMessage(),
+                                            unreadable.requestId());
+                            assertThat(letter.getRequestId()).isEqualTo(id);
+                        });
     }
 
     private void assertCode(byte[] value, ErrorCode code, String message) {
