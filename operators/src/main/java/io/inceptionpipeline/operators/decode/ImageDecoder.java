@@ -32,8 +32,10 @@ import org.w3c.dom.Node;
 
 /**
  * Decodes encoded image bytes (JPEG, PNG, GIF first frame, BMP) into an 8-bit {@link RgbImage}. The
- * pixel count is read from the header and checked against a cap <em>before</em> any pixel is
- * decoded, so a small file declaring 50,000 × 50,000 pixels is refused without allocating them.
+ * pixel count is read from the header by {@link ImageHeaders}, for every format, and checked
+ * against a cap <em>before</em> any reader sees the bytes, so a small file declaring 50,000 ×
+ * 50,000 pixels is refused as TOO_MANY_PIXELS without allocating them; a PNG whose critical chunks
+ * carry a wrong CRC is refused as corrupt, as libpng and Pillow do.
  *
  * <p>Pixels follow Pillow's {@code Image.open(f).convert("RGB")}, which the reference transforms
  * use (tested byte for byte against Pillow 9.4, {@code PixelParityTest}): grey is replicated to
@@ -80,6 +82,11 @@ public final class ImageDecoder {
         if (bytes.length == 0) {
             throw new DecodeException(DecodeException.Reason.EMPTY, "The image has zero bytes");
         }
+        ImageHeaders.checkPngChunks(bytes);
+        long[] declared = ImageHeaders.declaredSize(bytes);
+        if (declared != null) {
+            checkPixels(declared[0], declared[1]);
+        }
         try (ImageInputStream input =
                 ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
@@ -98,20 +105,7 @@ public final class ImageDecoder {
             try {
                 // Metadata only for a PNG's iCCP profile (JPEG readers find theirs anyway).
                 reader.setInput(input, true, icc == IccMode.IGNORE);
-                long width = reader.getWidth(0);
-                long height = reader.getHeight(0);
-                if (width * height > maxPixels) {
-                    throw new DecodeException(
-                            DecodeException.Reason.TOO_MANY_PIXELS,
-                            "Image declares "
-                                    + width
-                                    + "x"
-                                    + height
-                                    + " = "
-                                    + width * height
-                                    + " pixels, over the cap of "
-                                    + maxPixels);
-                }
+                checkPixels(reader.getWidth(0), reader.getHeight(0));
                 List<String> warnings = new ArrayList<>();
                 reader.addIIOReadWarningListener((source, warning) -> warnings.add(warning));
                 ImageReadParam param = reader.getDefaultReadParam();
@@ -152,6 +146,21 @@ public final class ImageDecoder {
                             + e.getMessage()
                             + ")",
                     e);
+        }
+    }
+
+    private void checkPixels(long width, long height) throws DecodeException {
+        if (width * height > maxPixels) {
+            throw new DecodeException(
+                    DecodeException.Reason.TOO_MANY_PIXELS,
+                    "Image declares "
+                            + width
+                            + "x"
+                            + height
+                            + " = "
+                            + width * height
+                            + " pixels, over the cap of "
+                            + maxPixels);
         }
     }
 

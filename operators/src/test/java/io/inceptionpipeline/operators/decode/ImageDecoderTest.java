@@ -145,6 +145,83 @@ class ImageDecoderTest {
                 .isEqualTo(DecodeException.Reason.TOO_MANY_PIXELS);
     }
 
+    /** Issue 13, item 6: the pixel cap's code for every format, before any reader allocates. */
+    @ParameterizedTest
+    @ValueSource(strings = {"png", "jpeg", "gif", "bmp", "webp"})
+    void refusesEveryFormatsBombByItsDeclaredSize(String format) {
+        byte[] bomb =
+                switch (format) {
+                    case "png" -> pngHeader(50_000, 50_000);
+                    case "jpeg" -> jpegHeader(50_000, 50_000);
+                    case "gif" -> gifHeader(50_000, 50_000);
+                    case "bmp" -> bmpHeader(50_000, 50_000);
+                    default -> webpHeader(50_000, 50_000);
+                };
+        assertThatThrownBy(() -> decoder.decode(bomb))
+                .as(format)
+                .hasMessageContaining("declares 50000x50000")
+                .extracting(e -> ((DecodeException) e).reason())
+                .isEqualTo(DecodeException.Reason.TOO_MANY_PIXELS);
+    }
+
+    /** Issue 13, item 6: the JDK's PNG reader ignores CRCs; libpng and Pillow refuse them. */
+    @Test
+    void refusesAPngWhoseCriticalChunkHasAWrongCrc() throws Exception {
+        byte[] png = encode(colours(BufferedImage.TYPE_INT_RGB), "png");
+        assertThat(decoder.decode(png).width()).isEqualTo(40); // intact, it decodes
+        byte[] badIhdrCrc = png.clone();
+        badIhdrCrc[8 + 8 + 13] ^= 0x01; // first byte of IHDR's CRC
+        assertThatThrownBy(() -> decoder.decode(badIhdrCrc))
+                .hasMessageContaining("IHDR has a wrong CRC")
+                .extracting(e -> ((DecodeException) e).reason())
+                .isEqualTo(DecodeException.Reason.CORRUPT);
+        byte[] badIdatCrc = png.clone();
+        badIdatCrc[badIdatCrc.length - 12 - 1] ^= 0x01; // last byte of the last IDAT's CRC
+        assertThatThrownBy(() -> decoder.decode(badIdatCrc))
+                .hasMessageContaining("IDAT has a wrong CRC")
+                .extracting(e -> ((DecodeException) e).reason())
+                .isEqualTo(DecodeException.Reason.CORRUPT);
+    }
+
+    static byte[] jpegHeader(int width, int height) {
+        ByteBuffer b = ByteBuffer.allocate(2 + 2 + 17 + 2);
+        b.put((byte) 0xff).put((byte) 0xd8).put((byte) 0xff).put((byte) 0xc0).putShort((short) 17);
+        b.put((byte) 8).putShort((short) height).putShort((short) width).put((byte) 3);
+        for (int c = 1; c <= 3; c++) {
+            b.put((byte) c).put((byte) 0x11).put((byte) 0);
+        }
+        b.put((byte) 0xff).put((byte) 0xd9);
+        return b.array();
+    }
+
+    static byte[] gifHeader(int width, int height) {
+        ByteBuffer b = ByteBuffer.allocate(13 + 10 + 1).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("GIF89a".getBytes(StandardCharsets.US_ASCII)).putShort((short) width);
+        b.putShort((short) height).put((byte) 0).put((byte) 0).put((byte) 0);
+        b.put((byte) 0x2c).putShort((short) 0).putShort((short) 0).putShort((short) width);
+        b.putShort((short) height).put((byte) 0).put((byte) 0x3b);
+        return b.array();
+    }
+
+    static byte[] bmpHeader(int width, int height) {
+        ByteBuffer b = ByteBuffer.allocate(54 + 16).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'B').put((byte) 'M').putInt(54 + 16).putInt(0).putInt(54);
+        b.putInt(40).putInt(width).putInt(height).putShort((short) 1).putShort((short) 24);
+        b.putInt(0).putInt(0).putInt(2835).putInt(2835).putInt(0).putInt(0);
+        return b.array();
+    }
+
+    static byte[] webpHeader(int width, int height) {
+        ByteBuffer b = ByteBuffer.allocate(12 + 8 + 10).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put("RIFF".getBytes(StandardCharsets.US_ASCII)).putInt(4 + 8 + 10);
+        b.put("WEBPVP8X".getBytes(StandardCharsets.US_ASCII)).putInt(10).putInt(0);
+        int w = width - 1;
+        int h = height - 1;
+        b.put((byte) w).put((byte) (w >> 8)).put((byte) (w >> 16));
+        b.put((byte) h).put((byte) (h >> 8)).put((byte) (h >> 16));
+        return b.array();
+    }
+
     static byte[] pngHeader(int width, int height) {
         ByteBuffer ihdr = ByteBuffer.allocate(13).putInt(width).putInt(height);
         ihdr.put((byte) 8).put((byte) 2).put((byte) 0).put((byte) 0).put((byte) 0);
