@@ -8,7 +8,6 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.net.URI;
 import java.net.UnknownHostException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.NoSuchAlgorithmException;
 import java.util.Locale;
@@ -210,31 +209,7 @@ public final class ImageFetcher implements AutoCloseable {
 
     private byte[] readFile(URI uri) {
         Path path = policy.checkFile(uri);
-        try {
-            if (!Files.isRegularFile(path)) {
-                throw new FetchException(
-                        ErrorCode.NOT_REGULAR_FILE,
-                        "Not a regular file (a directory, FIFO or device): " + path);
-            }
-            long size = Files.size(path);
-            if (size > config.maxBytes()) {
-                throw new FetchException(
-                        ErrorCode.TOO_LARGE,
-                        "File has " + size + " bytes, over the limit of " + config.maxBytes());
-            }
-            try (InputStream in = Files.newInputStream(path)) {
-                byte[] bytes = in.readNBytes((int) config.maxBytes() + 1);
-                if (bytes.length > config.maxBytes()) { // grew while we read it
-                    throw new FetchException(
-                            ErrorCode.TOO_LARGE,
-                            "File grew over the limit of " + config.maxBytes());
-                }
-                return bytes;
-            }
-        } catch (IOException e) {
-            throw new FetchException(
-                    ErrorCode.FETCH_IO_ERROR, "Cannot read " + path + ": " + e.getMessage());
-        }
+        return RegularFileReader.read(path, config.maxBytes(), policy::insideRealRoots);
     }
 
     /**

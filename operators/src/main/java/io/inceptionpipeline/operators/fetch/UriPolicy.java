@@ -24,7 +24,8 @@ import java.util.Locale;
  */
 public final class UriPolicy {
 
-    private final List<Path> roots = new ArrayList<>();
+    private final List<Path> roots = new ArrayList<>(); // symbolic links resolved
+    private final List<Path> namedRoots = new ArrayList<>(); // as configured, made absolute
     private final boolean allowPrivateNetworks;
     private final List<AllowedHost> allowedHosts = new ArrayList<>();
     private final List<String> allowedBuckets;
@@ -40,6 +41,7 @@ public final class UriPolicy {
         for (String root : config.allowedRoots()) {
             try {
                 roots.add(Path.of(root).toRealPath());
+                namedRoots.add(Path.of(root).toAbsolutePath().normalize());
             } catch (IOException | InvalidPathException e) {
                 throw new IllegalArgumentException(
                         "Allowed root " + root + " does not exist: " + e.getMessage(), e);
@@ -100,7 +102,9 @@ public final class UriPolicy {
         } catch (InvalidPathException | NullPointerException e) {
             throw new FetchException(ErrorCode.INVALID_URI, "Not a file path: " + uri);
         }
-        if (!insideRoots(path)) {
+        // Before touching the file system: the path as written must lie under a root as
+        // configured or as resolved (a root may itself lie under a link, e.g. macOS /var).
+        if (!insideRoots(path) && !inside(path, namedRoots)) {
             throw new FetchException(
                     ErrorCode.PATH_NOT_ALLOWED, "Path is outside the allowed roots");
         }
@@ -152,7 +156,16 @@ public final class UriPolicy {
     /** An object in S3. */
     public record S3Location(String bucket, String key) {}
 
+    /** Whether a real path (symbolic links resolved) lies inside an allowed root. */
+    public boolean insideRealRoots(Path realPath) {
+        return insideRoots(realPath);
+    }
+
     private boolean insideRoots(Path path) {
+        return inside(path, roots);
+    }
+
+    private static boolean inside(Path path, List<Path> roots) {
         for (Path root : roots) {
             if (path.startsWith(root)) {
                 return true;

@@ -60,6 +60,21 @@ class UriPolicyTest {
         assertCode(() -> policy(root).checkFile(link.toUri()), ErrorCode.PATH_NOT_ALLOWED);
     }
 
+    /** Issue 13, item 5: a root under a symbolic link (macOS /var -> /private/var). */
+    @Test
+    void acceptsFilesUnderARootThatLiesUnderASymbolicLink() throws Exception {
+        Path real = Files.createDirectories(dir.resolve("private-var"));
+        Path linked = Files.createSymbolicLink(dir.resolve("var"), real);
+        Path image = Files.writeString(real.resolve("a.jpg"), "x");
+        Files.writeString(dir.resolve("secret.txt"), "s");
+        UriPolicy policy = policy(linked);
+        assertThat(policy.checkFile(linked.resolve("a.jpg").toUri())).isEqualTo(image.toRealPath());
+        assertThat(policy.checkFile(image.toUri())).isEqualTo(image.toRealPath());
+        assertCode(
+                () -> policy.checkFile(URI.create(linked.toUri() + "../secret.txt")),
+                ErrorCode.PATH_NOT_ALLOWED);
+    }
+
     @Test
     void refusesFilesWhenNoRootIsConfigured() {
         UriPolicy none = new UriPolicy(FetchConfig.defaults());
