@@ -120,7 +120,17 @@ final class LocalCommand implements Callable<Integer> {
         System.err.printf(
                 "local: %d requests over %d images in %s%n", requests, files.size(), root);
 
-        try (EmbeddedKafka kafka = EmbeddedKafka.start(work.resolve("kafka"))) {
+        // Broker, topics and producer take a request as large as the job accepts: an inline
+        // image of --max-image-bytes with its envelope.
+        int messageBytes;
+        try {
+            messageBytes = EmbeddedKafka.maxMessageBytes(job.maxImageBytes);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        try (EmbeddedKafka kafka =
+                EmbeddedKafka.start(
+                        work.resolve("kafka"), EmbeddedKafka.sizedFor(job.maxImageBytes))) {
             JobOptions options;
             try {
                 List<String> roots = new ArrayList<>(job.allowedRoots);
@@ -138,6 +148,7 @@ final class LocalCommand implements Callable<Integer> {
             double raw = compareRawSeconds > 0 ? rawImagesPerSecond(files, options) : Double.NaN;
             kafka.createTopics(
                     Math.max(2, options.fetchParallelism()),
+                    Map.of("max.message.bytes", Integer.toString(messageBytes)),
                     options.inputTopic(),
                     options.outputTopic(),
                     options.deadLetterTopic());
@@ -146,7 +157,10 @@ final class LocalCommand implements Callable<Integer> {
             Map<String, Integer> expected = new LinkedHashMap<>();
             try (RequestPublisher publisher =
                     new RequestPublisher(
-                            kafka.bootstrapServers(), options.inputTopic(), true, Map.of())) {
+                            kafka.bootstrapServers(),
+                            options.inputTopic(),
+                            true,
+                            Map.of("max.request.size", Integer.toString(messageBytes)))) {
                 for (int i = 0; i < requests; i++) {
                     String id = String.format(Locale.ROOT, "local-%06d", i);
                     publishedAt.put(id, System.currentTimeMillis());
@@ -165,7 +179,7 @@ final class LocalCommand implements Callable<Integer> {
             env.setParallelism(options.fetchParallelism());
             ScoringJob.wireKafka(env, options);
             if (keepRunning) {
-                return keepRunning(env, kafka, options, work);
+                return keepRunning(env, kafka, options, work, messageBytes);
             }
             long started = System.nanoTime();
             env.execute("inception-pipeline-local");
@@ -205,21 +219,30 @@ final class LocalCommand implements Callable<Integer> {
     }
 
     private int keepRunning(
-            StreamExecutionEnvironment env, EmbeddedKafka kafka, JobOptions options, Path work)
+            StreamExecutionEnvironment env,
+            EmbeddedKafka kafka,
+            JobOptions options,
+            Path work,
+            int messageBytes)
             throws Exception {
         JobClient client = env.executeAsync("inception-pipeline-local");
         System.out.printf(
                 Locale.ROOT,
                 "Kafka broker: %s%nrequests: %s, predictions: %s, dead letters: %s%n"
                         + "Publish with: java -jar pipeline/target/inception-pipeline.jar produce --bootstrap-servers %s --topic %s DIR%n"
-                        + "file:// URIs must lie under: %s%nCtrl-C stops the job and the broker.%n",
+                        + "file:// URIs must lie under: %s%n"
+                        + "Requests up to %d bytes (inline images up to --max-image-bytes): set"
+                        + " max.request.size=%d in your producer.%n"
+                        + "Ctrl-C stops the job and the broker.%n",
                 kafka.bootstrapServers(),
                 options.inputTopic(),
                 options.outputTopic(),
                 options.deadLetterTopic(),
                 kafka.bootstrapServers(),
                 options.inputTopic(),
-                String.join(", ", options.fetch().allowedRoots()));
+                String.join(", ", options.fetch().allowedRoots()),
+                messageBytes,
+                messageBytes);
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime()
                 .addShutdownHook(

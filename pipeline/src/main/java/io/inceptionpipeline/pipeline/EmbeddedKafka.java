@@ -36,6 +36,9 @@ import org.apache.kafka.server.common.MetadataVersion;
  */
 public final class EmbeddedKafka implements AutoCloseable {
 
+    /** The broker's message limit unless {@link #sizedFor} raises it. */
+    static final int DEFAULT_MESSAGE_MAX_BYTES = 16 << 20;
+
     /**
      * A broker that requires SASL/PLAIN over TLS from every client (and from itself, between
      * brokers); only the controller quorum listener stays plain, on loopback.
@@ -167,7 +170,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         props.put("share.coordinator.state.topic.min.isr", "1");
         props.put("group.initial.rebalance.delay.ms", "0");
         props.put("auto.create.topics.enable", "false");
-        props.put("message.max.bytes", Integer.toString(16 << 20));
+        props.put("message.max.bytes", Integer.toString(DEFAULT_MESSAGE_MAX_BYTES));
         props.putAll(overrides);
         KafkaConfig config = KafkaConfig.fromProps(props, false);
 
@@ -239,11 +242,45 @@ public final class EmbeddedKafka implements AutoCloseable {
         return jaas.append(';').toString();
     }
 
+    /**
+     * Room for one request message around an image of {@code maxImageBytes}: the Avro envelope,
+     * request id, URI (at most 8 KiB as plain text) and attributes fit in the 1 MiB added.
+     */
+    public static int maxMessageBytes(long maxImageBytes) {
+        long bytes = maxImageBytes + (1L << 20);
+        if (maxImageBytes <= 0 || bytes > Integer.MAX_VALUE - (1 << 20)) {
+            throw new IllegalArgumentException(
+                    "An image cap of " + maxImageBytes + " bytes does not fit a Kafka message");
+        }
+        return (int) bytes;
+    }
+
+    /**
+     * Broker settings that accept a request carrying an inline image of {@code maxImageBytes} (the
+     * job's {@code --max-image-bytes}): the broker's message and socket request limits.
+     */
+    public static Map<String, String> sizedFor(long maxImageBytes) {
+        int message = maxMessageBytes(maxImageBytes);
+        return Map.of(
+                "message.max.bytes",
+                Integer.toString(Math.max(message, DEFAULT_MESSAGE_MAX_BYTES)),
+                "replica.fetch.max.bytes",
+                Integer.toString(Math.max(message, DEFAULT_MESSAGE_MAX_BYTES)),
+                "socket.request.max.bytes",
+                Integer.toString(Math.max(message + (1 << 20), 100 << 20)));
+    }
+
     /** Creates topics with {@code partitions} partitions each, replication factor 1. */
     public void createTopics(int partitions, String... topics) throws Exception {
+        createTopics(partitions, Map.of(), topics);
+    }
+
+    /** As {@link #createTopics(int, String...)}, with topic settings such as max.message.bytes. */
+    public void createTopics(int partitions, Map<String, String> configs, String... topics)
+            throws Exception {
         List<NewTopic> newTopics = new ArrayList<>();
         for (String topic : topics) {
-            newTopics.add(new NewTopic(topic, partitions, (short) 1));
+            newTopics.add(new NewTopic(topic, partitions, (short) 1).configs(configs));
         }
         try (Admin admin = admin()) {
             admin.createTopics(newTopics).all().get(60, TimeUnit.SECONDS);
