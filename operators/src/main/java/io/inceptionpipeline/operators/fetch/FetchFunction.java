@@ -39,10 +39,13 @@ public class FetchFunction extends RichAsyncFunction<ImageRequest, FetchedImage>
     public void open(OpenContext openContext) {
         fetcher = new ImageFetcher(config, resolver);
         inFlight = new AtomicInteger();
-        getRuntimeContext()
-                .getMetricGroup()
-                .addGroup(ScoringMetrics.GROUP)
-                .gauge("inFlightFetches", inFlight::get);
+        registerMetrics(getRuntimeContext().getMetricGroup(), inFlight);
+    }
+
+    /** Registers the fetches-in-flight gauge under {@code operatorGroup}. */
+    public static void registerMetrics(
+            org.apache.flink.metrics.MetricGroup operatorGroup, AtomicInteger inFlight) {
+        operatorGroup.addGroup(ScoringMetrics.GROUP).gauge("inFlightFetches", inFlight::get);
     }
 
     @Override

@@ -20,7 +20,7 @@ public class FailureMetrics extends RichMapFunction<ScoringFailure, ScoringFailu
 
     @Override
     public void open(OpenContext openContext) {
-        group = getRuntimeContext().getMetricGroup().addGroup(ScoringMetrics.GROUP);
+        group = getRuntimeContext().getMetricGroup();
         counters = new HashMap<>();
     }
 
@@ -28,13 +28,16 @@ public class FailureMetrics extends RichMapFunction<ScoringFailure, ScoringFailu
     public ScoringFailure map(ScoringFailure failure) {
         String stage = failure.getStage().name();
         String code = failure.getCode().name();
-        counters.computeIfAbsent(
-                        stage + "/" + code,
-                        key ->
-                                group.addGroup("stage", stage)
-                                        .addGroup("code", code)
-                                        .counter("imagesFailed"))
-                .inc();
+        counters.computeIfAbsent(stage + "/" + code, key -> imagesFailed(group, stage, code)).inc();
         return failure;
+    }
+
+    /** Registers the dead-letter counter of one stage and code under {@code operatorGroup}. */
+    public static Counter imagesFailed(MetricGroup operatorGroup, String stage, String code) {
+        return operatorGroup
+                .addGroup(ScoringMetrics.GROUP)
+                .addGroup("stage", stage)
+                .addGroup("code", code)
+                .counter("imagesFailed");
     }
 }
