@@ -143,6 +143,10 @@ class AbuseCorpusITCase {
 
     private static final String DUPLICATE = "duplicate-id";
 
+    /** Messages that hold no request id: their dead letters carry the Kafka key instead. */
+    private static final java.util.Set<String> ANONYMOUS =
+            java.util.Set.of("malformed-avro", "wrong-schema");
+
     private final List<byte[][]> messages = new ArrayList<>();
     private final Map<String, Expected> expected = new LinkedHashMap<>();
 
@@ -200,7 +204,7 @@ class AbuseCorpusITCase {
                 Files.write(images.resolve("truncated.jpg"), Arrays.copyOf(jpeg, jpeg.length / 2))
                         .toUri()
                         .toString(),
-                fails(Stage.DECODE, ErrorCode.CORRUPT_IMAGE));
+                fails(Stage.DECODE, ErrorCode.TRUNCATED_IMAGE));
         request(
                 "corrupt-png-chunk",
                 Files.write(images.resolve("corrupt.png"), corruptPng()).toUri().toString(),
@@ -210,7 +214,17 @@ class AbuseCorpusITCase {
                 Files.writeString(images.resolve("notes.jpg"), "Dear diary, today ...")
                         .toUri()
                         .toString(),
-                fails(Stage.DECODE, ErrorCode.UNSUPPORTED_FORMAT));
+                fails(Stage.DECODE, ErrorCode.NOT_AN_IMAGE));
+        request(
+                "png-bad-ihdr-crc",
+                Files.write(images.resolve("bad-crc.png"), pngWithBadIhdrCrc()).toUri().toString(),
+                fails(Stage.DECODE, ErrorCode.CORRUPT_IMAGE));
+        request(
+                "bmp-bomb-50000",
+                Files.write(images.resolve("bomb.bmp"), bmpDeclaring(50_000, 50_000))
+                        .toUri()
+                        .toString(),
+                fails(Stage.DECODE, ErrorCode.TOO_MANY_PIXELS));
         request(
                 "png-bomb-50000",
                 Files.write(images.resolve("bomb.png"), pngDeclaring(50_000, 50_000))
@@ -282,6 +296,17 @@ class AbuseCorpusITCase {
                 "symlink-escape",
                 escape.toUri().toString(),
                 fails(Stage.FETCH, ErrorCode.PATH_NOT_ALLOWED));
+        Process mkfifo =
+                new ProcessBuilder("mkfifo", images.resolve("pipe.jpg").toString()).start();
+        assertThat(mkfifo.waitFor()).isZero();
+        request(
+                "fifo",
+                images.resolve("pipe.jpg").toUri().toString(),
+                fails(Stage.FETCH, ErrorCode.NOT_REGULAR_FILE));
+        request(
+                "directory",
+                Files.createDirectories(images.resolve("folder.jpg")).toUri().toString(),
+                fails(Stage.FETCH, ErrorCode.NOT_REGULAR_FILE));
         request(
                 "missing-file",
                 images.resolve("nowhere.jpg").toUri().toString(),
@@ -313,6 +338,46 @@ class AbuseCorpusITCase {
                 "private-192-168",
                 "http://192.168.1.1/a.jpg",
                 fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
+        // the allow-list names the server's address and port: no other port of it
+        request(
+                "allowed-address-other-port",
+                "http://" + SERVER_HOST + ":1/ok.jpg",
+                fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
+        request(
+                "mapped-v6-other-port",
+                "http://[::ffff:" + SERVER_HOST + "]:1/ok.jpg",
+                fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
+        request(
+                "localhost-port-1",
+                "http://localhost:1/ok.jpg",
+                fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
+        // HTTPS: vetted like HTTP before any connection, and no fallback when TLS fails
+        request(
+                "https-name-to-loopback",
+                "https://localhost:" + port + "/ok.jpg",
+                fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
+        // a server that does not speak TLS never completes the handshake: no plain-text retry
+        request(
+                "https-to-plain-server",
+                "https://" + SERVER_HOST + ":" + port + "/ok.jpg",
+                fails(Stage.FETCH, ErrorCode.TIMEOUT));
+        // IPv6 forms that a gateway delivers to a blocked IPv4 address, and Teredo
+        request(
+                "nat64-metadata",
+                "http://[64:ff9b::a9fe:a9fe]/latest/meta-data/",
+                fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
+        request(
+                "6to4-loopback",
+                "http://[2002:7f00:1::1]/a.jpg",
+                fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
+        request(
+                "v4-compatible-loopback",
+                "http://[::127.0.0.1]/a.jpg",
+                fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
+        request(
+                "teredo",
+                "http://[2001:0:4136:e378:8000:63bf:3fff:fdd2]/a.jpg",
+                fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
         request(
                 "redirect-to-metadata",
                 http + "/to-metadata",
@@ -323,10 +388,7 @@ class AbuseCorpusITCase {
                 fails(Stage.FETCH, ErrorCode.HOST_NOT_ALLOWED));
 
         // servers that misbehave
-        request(
-                "html-as-image",
-                http + "/page.jpg",
-                fails(Stage.DECODE, ErrorCode.UNSUPPORTED_FORMAT));
+        request("html-as-image", http + "/page.jpg", fails(Stage.DECODE, ErrorCode.NOT_AN_IMAGE));
         request("http-404", http + "/missing.jpg", fails(Stage.FETCH, ErrorCode.NOT_FOUND));
         request("http-500", http + "/error.jpg", fails(Stage.FETCH, ErrorCode.HTTP_STATUS));
         request("redirect-loop", http + "/loop", fails(Stage.FETCH, ErrorCode.TOO_MANY_REDIRECTS));
@@ -365,7 +427,7 @@ class AbuseCorpusITCase {
                         .boundedInput(true)
                         .parallelism(2, 1)
                         .allowedRoots(List.of(images.toString()))
-                        .allowedHosts(List.of(SERVER_HOST + "/32"))
+                        .allowedHosts(List.of(SERVER_HOST + ":" + port))
                         .maxImageBytes(MAX_BYTES)
                         .fetchTimeout(Duration.ofSeconds(3))
                         .model("inception_resnet_fmnist", null)
@@ -432,6 +494,9 @@ class AbuseCorpusITCase {
                         .isEqualTo(e.getValue().code());
                 assertThat(letters.get(0).getStage()).as(id).isEqualTo(e.getValue().stage());
                 assertThat(letters.get(0).getMessage()).as(id).isNotBlank();
+                if (!ANONYMOUS.contains(id)) { // every message that names its request
+                    assertThat(letters.get(0).getRequestId()).as(id).isEqualTo(id);
+                }
             }
         }
         assertThat(scored.keySet()).isSubsetOf(expected.keySet());
@@ -521,6 +586,25 @@ class AbuseCorpusITCase {
         crc.update(png, 12, 17); // "IHDR" and its 13 data bytes
         ByteBuffer.wrap(png, 29, 4).putInt((int) crc.getValue());
         return png;
+    }
+
+    /** A small real PNG whose IHDR CRC is wrong: libpng and Pillow refuse it. */
+    private static byte[] pngWithBadIhdrCrc() throws Exception {
+        BufferedImage image = new BufferedImage(32, 32, BufferedImage.TYPE_INT_RGB);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        ImageIO.write(image, "png", out);
+        byte[] png = out.toByteArray();
+        png[29] ^= 0x01; // IHDR's CRC follows its 13 data bytes at 16
+        return png;
+    }
+
+    /** A BMP header declaring {@code width x height} 24-bit pixels, and no pixels. */
+    private static byte[] bmpDeclaring(int width, int height) {
+        ByteBuffer b = ByteBuffer.allocate(54 + 64).order(java.nio.ByteOrder.LITTLE_ENDIAN);
+        b.put((byte) 'B').put((byte) 'M').putInt(54 + 64).putInt(0).putInt(54);
+        b.putInt(40).putInt(width).putInt(height).putShort((short) 1).putShort((short) 24);
+        b.putInt(0).putInt(0).putInt(2835).putInt(2835).putInt(0).putInt(0);
+        return b.array();
     }
 
     /** A real JPEG whose frame header (SOF0) declares {@code width x height}. */
