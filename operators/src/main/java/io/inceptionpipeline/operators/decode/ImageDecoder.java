@@ -91,7 +91,7 @@ public final class ImageDecoder {
                 ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
             Iterator<ImageReader> readers = ImageIO.getImageReaders(input);
             if (!readers.hasNext()) {
-                if (looksLikeText(bytes)) {
+                if (looksLikeText(bytes) && !textImageFormat(bytes)) {
                     throw new DecodeException(
                             DecodeException.Reason.NOT_AN_IMAGE,
                             "Text, not an image; it begins: " + textHead(bytes));
@@ -400,6 +400,18 @@ public final class ImageDecoder {
             }
         }
         return n > 0;
+    }
+
+    /** Image formats written as text, which we do not decode: SVG, ASCII PBM/PGM/PPM. */
+    static boolean textImageFormat(byte[] bytes) {
+        String head =
+                new String(
+                                bytes,
+                                0,
+                                Math.min(bytes.length, 1024),
+                                java.nio.charset.StandardCharsets.ISO_8859_1)
+                        .stripLeading();
+        return head.toLowerCase(Locale.ROOT).contains("<svg") || head.matches("(?s)P[123]\\s.*");
     }
 
     private static String textHead(byte[] bytes) {

@@ -10,6 +10,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.zip.CRC32;
 import javax.imageio.ImageIO;
 import org.junit.jupiter.api.Test;
@@ -83,6 +84,15 @@ class ImageDecoderTest {
         assertThatThrownBy(() -> decoder.decode(json))
                 .extracting(e -> ((DecodeException) e).reason())
                 .isEqualTo(DecodeException.Reason.NOT_AN_IMAGE);
+        // image formats written as text are images we do not read, not "not an image"
+        for (String text :
+                List.of(
+                        "<?xml version=\"1.0\"?>\n<svg xmlns=\"http://www.w3.org/2000/svg\"/>",
+                        "P3\n2 1\n255\n255 0 0 0 0 255\n")) {
+            assertThatThrownBy(() -> decoder.decode(text.getBytes(StandardCharsets.UTF_8)))
+                    .extracting(e -> ((DecodeException) e).reason())
+                    .isEqualTo(DecodeException.Reason.UNSUPPORTED_FORMAT);
+        }
         // binary in a format we do not read (a HEIC header) stays UNSUPPORTED_FORMAT
         byte[] heic = {0, 0, 0, 0x18, 'f', 't', 'y', 'p', 'h', 'e', 'i', 'c', 0, 0, 0, 0};
         assertThatThrownBy(() -> decoder.decode(heic))
