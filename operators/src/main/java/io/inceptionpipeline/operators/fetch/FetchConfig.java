@@ -17,7 +17,9 @@ import java.util.List;
  * @param maxRedirects HTTP redirects followed, each checked against the host policy
  * @param allowPrivateNetworks whether HTTP may reach loopback, private, link-local and other
  *     non-public addresses
- * @param allowedHosts host names, IP addresses or CIDR blocks reachable even when private
+ * @param allowedHosts host names, IP addresses or CIDR blocks reachable even when private, each on
+ *     every port or on one ({@link AllowedHost}: {@code host}, {@code host:port}, {@code
+ *     [v6]:port}, {@code 10.0.0.0/8:443}); checked when a {@link UriPolicy} is made
  * @param fileThreads threads reading files and S3 objects (both block)
  * @param s3 buckets {@code s3://} URIs may name and how to reach the store; none by default
  */
