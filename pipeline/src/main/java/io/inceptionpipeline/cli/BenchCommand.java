@@ -99,12 +99,14 @@ final class BenchCommand implements Callable<Integer> {
                                                             : "auto");
             System.out.printf(
                     Locale.ROOT,
-                    "# %s, %dx%d, %.3f GMACs/image, engine %s on %s, BatchNorm %s, %s, %d processors%n",
+                    "# %s, %dx%d, %.3f GMACs/image, engine %s (%s) on %s, BatchNorm %s, %s, %d"
+                            + " processors%n",
                     model.spec().name(),
                     size,
                     size,
                     macs / 1e9,
                     model.engine(),
+                    model.precision().id(),
                     model.device(),
                     unfolded ? "separate" : "folded",
                     threads,

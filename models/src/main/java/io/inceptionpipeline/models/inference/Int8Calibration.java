@@ -1,0 +1,99 @@
+package io.inceptionpipeline.models.inference;
+
+import ai.onnx.proto.OnnxMl;
+import ai.onnxruntime.OnnxTensor;
+import ai.onnxruntime.OrtEnvironment;
+import ai.onnxruntime.OrtException;
+import ai.onnxruntime.OrtSession;
+import io.inceptionpipeline.models.onnx.Int8Quantizer;
+import io.inceptionpipeline.models.onnx.OnnxExport;
+import java.io.IOException;
+import java.nio.FloatBuffer;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Measures the range of every tensor {@link Int8Quantizer} quantizes: the float graph, with those
+ * tensors as extra outputs, runs on ONNX Runtime over the calibration images, and each tensor's
+ * minimum and maximum over all of them is kept (min/max calibration). Uses ONNX Runtime's own Java
+ * API: DJL's wrapper returns only the outputs a model declares at load and cannot load a graph held
+ * in memory.
+ *
+ * <pre>{@code
+ * Map<String, Int8Quantizer.Range> ranges =
+ *         Int8Calibration.ranges(prepared, tensors, images, count, 299, 8, 2);
+ * }</pre>
+ */
+final class Int8Calibration {
+
+    private Int8Calibration() {}
+
+    /**
+     * The range of each of {@code tensors} over {@code count} normalized images ({@code 3 × size ×
+     * size} floats each, back to back in {@code images}), run {@code batch} at a time on {@code
+     * threads} intra-op threads.
+     */
+    static Map<String, Int8Quantizer.Range> ranges(
+            OnnxMl.ModelProto prepared,
+            List<String> tensors,
+            float[] images,
+            int count,
+            int size,
+            int batch,
+            int threads)
+            throws IOException {
+        OnnxMl.ModelProto model = Int8Quantizer.calibrationModel(prepared, tensors);
+        Map<String, Int8Quantizer.Range> ranges = new LinkedHashMap<>();
+        int perImage = 3 * size * size;
+        OrtEnvironment env = OrtEnvironment.getEnvironment();
+        try (OrtSession.SessionOptions options = OnnxRuntimeBackend.sessionOptions(threads);
+                OrtSession session = env.createSession(model.toByteArray(), options)) {
+            for (int start = 0; start < count; start += batch) {
+                int n = Math.min(batch, count - start);
+                FloatBuffer input = FloatBuffer.wrap(images, start * perImage, n * perImage);
+                try (OnnxTensor x =
+                                OnnxTensor.createTensor(
+                                        env, input.slice(), new long[] {n, 3, size, size});
+                        OrtSession.Result result =
+                                session.run(Map.of(OnnxExport.INPUT, x), new HashSet<>(tensors))) {
+                    for (String tensor : tensors) {
+                        Int8Quantizer.Range range =
+                                tensor.equals(OnnxExport.INPUT)
+                                        ? range(input.duplicate())
+                                        : range(output(result, tensor));
+                        ranges.merge(tensor, range, Int8Quantizer.Range::union);
+                    }
+                }
+            }
+        } catch (OrtException e) {
+            throw new IOException("Int8 calibration failed on ONNX Runtime: " + e.getMessage(), e);
+        }
+        return ranges;
+    }
+
+    private static FloatBuffer output(OrtSession.Result result, String tensor) throws IOException {
+        Optional<ai.onnxruntime.OnnxValue> value = result.get(tensor);
+        if (value.isEmpty() || !(value.get() instanceof OnnxTensor t)) {
+            throw new IOException("Calibration graph did not return tensor " + tensor);
+        }
+        return t.getFloatBuffer();
+    }
+
+    private static Int8Quantizer.Range range(FloatBuffer values) {
+        float min = Float.POSITIVE_INFINITY;
+        float max = Float.NEGATIVE_INFINITY;
+        while (values.hasRemaining()) {
+            float v = values.get();
+            if (v < min) {
+                min = v;
+            }
+            if (v > max) {
+                max = v;
+            }
+        }
+        return new Int8Quantizer.Range(min, max);
+    }
+}

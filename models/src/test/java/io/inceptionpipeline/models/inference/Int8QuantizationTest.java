@@ -1,0 +1,87 @@
+package io.inceptionpipeline.models.inference;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ai.djl.Device;
+import io.inceptionpipeline.models.image.CropMode;
+import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.spec.ModelRegistry;
+import io.inceptionpipeline.models.spec.ModelSpec;
+import io.inceptionpipeline.models.train.FashionMnist;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The issue's gates for int8 on the shipped Fashion-MNIST model, on all 10,000 test images: top-1
+ * within 0.3 points of float32 and at least 99% top-1 agreement with float32, calibrated on 512
+ * training images (never on test images).
+ */
+class Int8QuantizationTest {
+
+    static final String ORT = OnnxRuntimeBackend.ENGINE;
+
+    @Test
+    void shippedModelKeepsItsAccuracyInInt8() throws Exception {
+        ModelSpec spec = ModelRegistry.get("inception_resnet_fmnist");
+        FashionMnist.Split train = FashionMnist.load(FashionMnist.DEBIAN_DIR, true).head(512);
+        FashionMnist.Split test = FashionMnist.load(FashionMnist.DEBIAN_DIR, false);
+        List<RgbImage> calibration = new ArrayList<>();
+        for (int i = 0; i < train.size(); i++) {
+            calibration.add(train.rgb(i));
+        }
+        WeightsSource shipped = WeightsSource.orDefault(spec, null, 0);
+        int[] fp32;
+        int[] int8;
+        try (ScoringModel model = ScoringModel.load(spec, shipped, Device.cpu(), ORT, 2)) {
+            assertThat(model.precision()).isEqualTo(Precision.FP32);
+            fp32 = top1(model, test);
+        }
+        try (ScoringModel model =
+                ScoringModel.loadInt8(
+                        spec,
+                        shipped,
+                        Device.cpu(),
+                        ORT,
+                        2,
+                        new Quantization(calibration, "Fashion-MNIST training images 0-511"))) {
+            assertThat(model.precision()).isEqualTo(Precision.INT8);
+            assertThat(model.knownAnswers()).anySatisfy(r -> assertThat(r.kind()).contains("int8"));
+            int8 = top1(model, test);
+        }
+        int agree = 0;
+        int rightFp32 = 0;
+        int rightInt8 = 0;
+        for (int i = 0; i < test.size(); i++) {
+            agree += fp32[i] == int8[i] ? 1 : 0;
+            rightFp32 += fp32[i] == test.labels()[i] ? 1 : 0;
+            rightInt8 += int8[i] == test.labels()[i] ? 1 : 0;
+        }
+        double accFp32 = 100.0 * rightFp32 / test.size();
+        double accInt8 = 100.0 * rightInt8 / test.size();
+        double agreement = 100.0 * agree / test.size();
+        System.out.printf(
+                "int8 gate: fp32 top-1 %.2f%%, int8 top-1 %.2f%%, agreement %.2f%%%n",
+                accFp32, accInt8, agreement);
+        assertThat(Math.abs(accFp32 - accInt8)).isLessThanOrEqualTo(0.3);
+        assertThat(agreement).isGreaterThanOrEqualTo(99.0);
+    }
+
+    /** The top-1 class of every test image. */
+    static int[] top1(ScoringModel model, FashionMnist.Split split) {
+        int[] classes = new int[split.size()];
+        int batch = 250;
+        for (int from = 0; from < split.size(); from += batch) {
+            int to = Math.min(split.size(), from + batch);
+            List<RgbImage> crops = new ArrayList<>();
+            for (int i = from; i < to; i++) {
+                crops.add(model.preprocessor().crop(split.rgb(i), CropMode.CENTER));
+            }
+            List<Scores> scores = model.score(crops, 1, false);
+            for (int i = from; i < to; i++) {
+                classes[i] = scores.get(i - from).topK().get(0).index();
+            }
+        }
+        return classes;
+    }
+}
