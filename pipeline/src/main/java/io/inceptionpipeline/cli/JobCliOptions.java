@@ -129,6 +129,8 @@ final class JobCliOptions {
                     "Deep learning engine: mxnet, pytorch or onnxruntime (the network exported to ONNX at load, or an .onnx --weights file), or auto: the fastest that passes its self-test and known answers on each TaskManager's machine (order onnxruntime, pytorch, mxnet; logged). Default: ${DEFAULT-VALUE}.")
     String engine;
 
+    @Mixin PrecisionOption precisionOption;
+
     @Option(
             names = "--weights",
             paramLabel = "FILE",
@@ -283,6 +285,12 @@ final class JobCliOptions {
                 .embeddings(embeddings)
                 .model(model, weights)
                 .engine(engine)
+                .precision(
+                        precisionOption.precision,
+                        precisionOption.calibration == null
+                                ? null
+                                : precisionOption.calibration.toString(),
+                        precisionOption.calibrationCount)
                 .cropMode(cropMode)
                 .ensembleWeights(ensembleWeights)
                 .aggregationTimeoutMs(aggregationTimeoutMs)

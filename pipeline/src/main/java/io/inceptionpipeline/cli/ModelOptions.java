@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every command that loads a model shares. */
@@ -63,32 +64,7 @@ final class ModelOptions {
             })
     String engine;
 
-    @Option(
-            names = "--precision",
-            defaultValue = "fp32",
-            description = {
-                "fp32 (default) or int8: static int8 quantization on ONNX Runtime (--engine onnxruntime or",
-                "auto). Activations are calibrated on --calibration images (for inception_resnet_fmnist,",
-                "without it, the first --calibration-count Fashion-MNIST training images); the load fails",
-                "unless int8 agrees with fp32's top-1 on at least 98% of them. Default: ${DEFAULT-VALUE}."
-            })
-    String precision;
-
-    @Option(
-            names = "--calibration",
-            paramLabel = "DIR",
-            description =
-                    "Images (PNG, JPEG, ...) like those to be scored, for --precision int8: the first"
-                            + " --calibration-count files by name.")
-    Path calibration;
-
-    @Option(
-            names = "--calibration-count",
-            paramLabel = "N",
-            defaultValue = "512",
-            description =
-                    "How many calibration images --precision int8 reads. Default: ${DEFAULT-VALUE}.")
-    int calibrationCount;
+    @Mixin PrecisionOption precisionOption;
 
     @Option(
             names = "--device",
@@ -114,14 +90,14 @@ final class ModelOptions {
     /** Loads one model in the chosen precision. */
     private ScoringModel load(ModelSpec modelSpec, WeightsSource source) throws IOException {
         String engineName = ScoringModel.engineName(engine);
-        if (Precision.parse(precision) == Precision.INT8) {
+        if (precisionOption.precision() == Precision.INT8) {
             return ScoringModel.loadInt8(
                     modelSpec,
                     source,
                     parseDevice(),
                     engineName,
                     threads,
-                    CalibrationImages.read(modelSpec, calibration, calibrationCount));
+                    precisionOption.quantization(modelSpec));
         }
         return ScoringModel.load(modelSpec, source, parseDevice(), engineName, threads);
     }

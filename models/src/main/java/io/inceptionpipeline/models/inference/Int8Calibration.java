@@ -14,11 +14,12 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
- * Measures the range of every tensor {@link Int8Quantizer} quantizes: the float graph, with those
- * tensors as extra outputs, runs on ONNX Runtime over the calibration images, and each tensor's
- * minimum and maximum over all of them is kept (min/max calibration). Uses ONNX Runtime's own Java
+ * Measures the range of every tensor {@link Int8Quantizer} quantizes: the float graph, with each
+ * tensor's minimum and maximum as extra outputs, runs on ONNX Runtime over the calibration images,
+ * and the extremes over all of them are kept (min/max calibration). Uses ONNX Runtime's own Java
  * API: DJL's wrapper returns only the outputs a model declares at load and cannot load a graph held
  * in memory.
  *
@@ -46,8 +47,16 @@ final class Int8Calibration {
             int threads)
             throws IOException {
         OnnxMl.ModelProto model = Int8Quantizer.calibrationModel(prepared, tensors);
+        Set<String> outputs = new HashSet<>();
+        for (String tensor : tensors) {
+            outputs.add(Int8Quantizer.minimumOf(tensor));
+            outputs.add(Int8Quantizer.maximumOf(tensor));
+        }
         Map<String, Int8Quantizer.Range> ranges = new LinkedHashMap<>();
         int perImage = 3 * size * size;
+        // DJL's engine creates the process's one environment with its thread settings; a plain
+        // getEnvironment() first would make DJL's creation fail.
+        ai.djl.engine.Engine.getEngine(OnnxRuntimeBackend.ENGINE);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
         try (OrtSession.SessionOptions options = OnnxRuntimeBackend.sessionOptions(threads);
                 OrtSession session = env.createSession(model.toByteArray(), options)) {
@@ -58,12 +67,12 @@ final class Int8Calibration {
                                 OnnxTensor.createTensor(
                                         env, input.slice(), new long[] {n, 3, size, size});
                         OrtSession.Result result =
-                                session.run(Map.of(OnnxExport.INPUT, x), new HashSet<>(tensors))) {
+                                session.run(Map.of(OnnxExport.INPUT, x), outputs)) {
                     for (String tensor : tensors) {
                         Int8Quantizer.Range range =
-                                tensor.equals(OnnxExport.INPUT)
-                                        ? range(input.duplicate())
-                                        : range(output(result, tensor));
+                                new Int8Quantizer.Range(
+                                        scalar(result, Int8Quantizer.minimumOf(tensor)),
+                                        scalar(result, Int8Quantizer.maximumOf(tensor)));
                         ranges.merge(tensor, range, Int8Quantizer.Range::union);
                     }
                 }
@@ -74,26 +83,12 @@ final class Int8Calibration {
         return ranges;
     }
 
-    private static FloatBuffer output(OrtSession.Result result, String tensor) throws IOException {
-        Optional<ai.onnxruntime.OnnxValue> value = result.get(tensor);
+    private static float scalar(OrtSession.Result result, String name)
+            throws IOException, OrtException {
+        Optional<ai.onnxruntime.OnnxValue> value = result.get(name);
         if (value.isEmpty() || !(value.get() instanceof OnnxTensor t)) {
-            throw new IOException("Calibration graph did not return tensor " + tensor);
+            throw new IOException("Calibration graph did not return " + name);
         }
-        return t.getFloatBuffer();
-    }
-
-    private static Int8Quantizer.Range range(FloatBuffer values) {
-        float min = Float.POSITIVE_INFINITY;
-        float max = Float.NEGATIVE_INFINITY;
-        while (values.hasRemaining()) {
-            float v = values.get();
-            if (v < min) {
-                min = v;
-            }
-            if (v > max) {
-                max = v;
-            }
-        }
-        return new Int8Quantizer.Range(min, max);
+        return t.getFloatBuffer().get(0);
     }
 }

@@ -134,6 +134,10 @@ public final class ScoringModel implements AutoCloseable {
         this.preprocessor = spec.preprocessor();
         this.weightsDigest = digest;
         this.random = random;
+        if (backend instanceof OnnxRuntimeBackend ort
+                && "int8".equals(ort.metadata().get(Int8Quantizer.PRECISION_KEY))) {
+            this.precision = Precision.INT8; // an .onnx file the export command quantized
+        }
     }
 
     /** Loads on the default engine; {@code device} null means the first GPU if any, else CPU. */

@@ -153,20 +153,41 @@ public final class Int8Quantizer {
     }
 
     /**
-     * {@code model} with {@code tensors} added as float outputs, for a runtime to report their
-     * values on calibration images.
+     * {@code model} with the minimum and maximum of each of {@code tensors} added as scalar outputs
+     * ({@link #minimumOf}, {@link #maximumOf}): the runtime reduces each tensor where it is
+     * computed, so calibration neither keeps nor copies any activation.
      */
     public static OnnxMl.ModelProto calibrationModel(
             OnnxMl.ModelProto model, List<String> tensors) {
         OnnxMl.GraphProto.Builder graph = model.getGraph().toBuilder();
-        Set<String> present = new HashSet<>();
-        graph.getOutputList().forEach(o -> present.add(o.getName()));
         for (String tensor : tensors) {
-            if (present.add(tensor)) {
-                graph.addOutput(floatValue(tensor));
+            for (String op : new String[] {"ReduceMin", "ReduceMax"}) {
+                String out = op.equals("ReduceMin") ? minimumOf(tensor) : maximumOf(tensor);
+                graph.addNode(
+                        OnnxMl.NodeProto.newBuilder()
+                                .setOpType(op)
+                                .setName(out)
+                                .addInput(tensor)
+                                .addOutput(out)
+                                .addAttribute(
+                                        OnnxMl.AttributeProto.newBuilder()
+                                                .setName("keepdims")
+                                                .setType(OnnxMl.AttributeProto.AttributeType.INT)
+                                                .setI(0)));
+                graph.addOutput(floatValue(out));
             }
         }
         return model.toBuilder().setGraph(graph).build();
+    }
+
+    /** The calibration graph's output holding the minimum of {@code tensor}. */
+    public static String minimumOf(String tensor) {
+        return tensor + "_calibration_min";
+    }
+
+    /** The calibration graph's output holding the maximum of {@code tensor}. */
+    public static String maximumOf(String tensor) {
+        return tensor + "_calibration_max";
     }
 
     /**

@@ -7,7 +7,9 @@ import io.inceptionpipeline.models.image.CropMode;
 import io.inceptionpipeline.models.image.RgbImage;
 import io.inceptionpipeline.models.spec.ModelRegistry;
 import io.inceptionpipeline.models.spec.ModelSpec;
+import io.inceptionpipeline.models.testing.Reference;
 import io.inceptionpipeline.models.train.FashionMnist;
+import io.inceptionpipeline.models.verify.KnownAnswerCheck;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -65,6 +67,67 @@ class Int8QuantizationTest {
                 accFp32, accInt8, agreement);
         assertThat(Math.abs(accFp32 - accInt8)).isLessThanOrEqualTo(0.3);
         assertThat(agreement).isGreaterThanOrEqualTo(99.0);
+    }
+
+    /**
+     * Inception-ResNet-v2 with the parity tests' seeded weights, quantized after calibration on the
+     * project's sample photos and 25 Fashion-MNIST training images, keeps the reference's (timm's)
+     * top-1 on the two parity images.
+     */
+    @Test
+    void inceptionResNetV2KeepsTheReferenceTop1OnTheParityImages() throws Exception {
+        ModelSpec spec = ModelRegistry.get("inception_resnet_v2");
+        List<RgbImage> calibration = new ArrayList<>();
+        try (var files = java.nio.file.Files.list(java.nio.file.Path.of("../samples/images"))) {
+            for (java.nio.file.Path file : files.sorted().toList()) {
+                java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
+                calibration.add(rgb(image));
+            }
+        }
+        assertThat(calibration).hasSizeGreaterThanOrEqualTo(5);
+        FashionMnist.Split train = FashionMnist.load(FashionMnist.DEBIAN_DIR, true).head(9);
+        for (int i = 0; i < train.size(); i++) {
+            calibration.add(train.rgb(i));
+        }
+        Reference reference = Reference.load("inception_resnet_v2");
+        try (ScoringModel model =
+                ScoringModel.loadInt8(
+                        spec,
+                        new WeightsSource.Seeded(Reference.SEED),
+                        Device.cpu(),
+                        ORT,
+                        2,
+                        new Quantization(calibration, "sample photos and Fashion-MNIST"))) {
+            assertThat(model.precision()).isEqualTo(Precision.INT8);
+            KnownAnswerCheck.Outputs out = model.canaryOutputs();
+            for (int image = 0; image < Reference.batchSize(); image++) {
+                float[] logits = out.logits()[image];
+                int best = 0;
+                for (int c = 1; c < logits.length; c++) {
+                    best = logits[c] > logits[best] ? c : best;
+                }
+                System.out.printf(
+                        "irv2 int8, parity image %d: top-1 %d (reference %d)%n",
+                        image, best, reference.top5(image)[0]);
+                assertThat(best).as("parity image %d", image).isEqualTo(reference.top5(image)[0]);
+            }
+        }
+    }
+
+    private static RgbImage rgb(java.awt.image.BufferedImage image) {
+        int w = image.getWidth();
+        int h = image.getHeight();
+        byte[] pixels = new byte[3 * w * h];
+        for (int y = 0; y < h; y++) {
+            for (int x = 0; x < w; x++) {
+                int argb = image.getRGB(x, y);
+                int p = 3 * (y * w + x);
+                pixels[p] = (byte) (argb >> 16);
+                pixels[p + 1] = (byte) (argb >> 8);
+                pixels[p + 2] = (byte) argb;
+            }
+        }
+        return new RgbImage(w, h, pixels);
     }
 
     /** The top-1 class of every test image. */

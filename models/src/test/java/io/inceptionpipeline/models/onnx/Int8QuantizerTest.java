@@ -35,7 +35,16 @@ class Int8QuantizerTest {
     @TempDir static Path dir;
 
     static OnnxMl.ModelProto fp32;
-    static final OrtEnvironment ORT = OrtEnvironment.getEnvironment();
+    static final OrtEnvironment ORT = ortEnvironment();
+
+    /**
+     * ONNX Runtime's one environment per process, after DJL's engine has created it with its thread
+     * settings (DJL cannot start once a plain environment exists).
+     */
+    static OrtEnvironment ortEnvironment() {
+        ai.djl.engine.Engine.getEngine("OnnxRuntime");
+        return OrtEnvironment.getEnvironment();
+    }
 
     @BeforeAll
     static void export() throws Exception {

@@ -1,4 +1,4 @@
-package io.inceptionpipeline.cli;
+package io.inceptionpipeline.operators.inference;
 
 import io.inceptionpipeline.models.image.RgbImage;
 import io.inceptionpipeline.models.inference.Quantization;
@@ -18,14 +18,19 @@ import java.util.stream.Stream;
  * directory by name (decoded as the job decodes), or for the shipped Fashion-MNIST model the first
  * {@code count} training images of Debian's dataset.
  */
-final class CalibrationImages {
+public final class CalibrationImages {
 
     /** The model whose training set can calibrate it without --calibration. */
-    static final String FASHION_MODEL = "inception_resnet_fmnist";
+    public static final String FASHION_MODEL = "inception_resnet_fmnist";
 
     private CalibrationImages() {}
 
-    static Quantization read(ModelSpec spec, Path directory, int count) throws IOException {
+    /**
+     * The calibration set for {@code spec}: {@code directory}'s first {@code count} images, or
+     * without a directory the Fashion-MNIST training images for the shipped model; any other model
+     * without a directory is refused with what to give.
+     */
+    public static Quantization read(ModelSpec spec, Path directory, int count) throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("--calibration-count must be positive");
         }
