@@ -163,6 +163,35 @@ class ExportCommandTest {
         assertThat(run.stderr()).contains("--precision int8 needs --calibration DIR");
     }
 
+    /**
+     * A GPU the engine cannot see (this CPU build of ONNX Runtime sees none) is refused before
+     * anything loads, saying which build and host libraries GPU execution needs.
+     */
+    @Test
+    void aGpuTheCpuBuildCannotSeeIsRefusedWithWhatItNeeds() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ai.djl.engine.Engine.getEngine("OnnxRuntime").getGpuCount() == 0,
+                "this machine's ONNX Runtime sees a GPU");
+        Run run =
+                run(
+                        "export",
+                        "--format",
+                        "onnx",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--engine",
+                        "onnxruntime",
+                        "--device",
+                        "gpu",
+                        "--output",
+                        dir.resolve("g.onnx").toString());
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.stderr())
+                .contains("OnnxRuntime sees 0 GPU(s) here, so it cannot run on gpu(0)")
+                .contains("mvn -Pgpu package")
+                .contains("CUDA 12 and cuDNN 9");
+    }
+
     /** ONNX Runtime's environment, created by DJL's engine first (DJL cannot start after). */
     static OrtEnvironment ortEnvironment() {
         ai.djl.engine.Engine.getEngine("OnnxRuntime");

@@ -35,7 +35,7 @@ final class Int8Calibration {
     /**
      * The range of each of {@code tensors} over {@code count} normalized images ({@code 3 × size ×
      * size} floats each, back to back in {@code images}), run {@code batch} at a time on {@code
-     * threads} intra-op threads.
+     * device} with {@code threads} intra-op threads.
      */
     static Map<String, Int8Quantizer.Range> ranges(
             OnnxMl.ModelProto prepared,
@@ -44,7 +44,8 @@ final class Int8Calibration {
             int count,
             int size,
             int batch,
-            int threads)
+            int threads,
+            ai.djl.Device device)
             throws IOException {
         OnnxMl.ModelProto model = Int8Quantizer.calibrationModel(prepared, tensors);
         Set<String> outputs = new HashSet<>();
@@ -58,7 +59,8 @@ final class Int8Calibration {
         // getEnvironment() first would make DJL's creation fail.
         ai.djl.engine.Engine.getEngine(OnnxRuntimeBackend.ENGINE);
         OrtEnvironment env = OrtEnvironment.getEnvironment();
-        try (OrtSession.SessionOptions options = OnnxRuntimeBackend.sessionOptions(threads);
+        try (OrtSession.SessionOptions options =
+                        OnnxRuntimeBackend.sessionOptions(threads, device);
                 OrtSession session = env.createSession(model.toByteArray(), options)) {
             for (int start = 0; start < count; start += batch) {
                 int n = Math.min(batch, count - start);

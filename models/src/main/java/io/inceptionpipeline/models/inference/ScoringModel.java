@@ -169,6 +169,7 @@ public final class ScoringModel implements AutoCloseable {
             return loadFirstVerified(spec, weights, device, threads);
         }
         Device target = device != null ? device : defaultDevice(engine);
+        requireDevice(engine, target);
         EngineGuard.verify(engine, target);
         long started = System.nanoTime();
         Source source = Source.of(spec, weights);
@@ -255,6 +256,7 @@ public final class ScoringModel implements AutoCloseable {
                             + engine);
         }
         Device target = device != null ? device : defaultDevice(OnnxRuntimeBackend.ENGINE);
+        requireDevice(OnnxRuntimeBackend.ENGINE, target);
         EngineGuard.verify(OnnxRuntimeBackend.ENGINE, target);
         long started = System.nanoTime();
         Source source = Source.of(spec, weights);
@@ -280,7 +282,8 @@ public final class ScoringModel implements AutoCloseable {
                             count,
                             spec.inputSize(),
                             CALIBRATION_BATCH,
-                            threads);
+                            threads,
+                            target);
             boolean reduceRange = !CpuFeatures.current().hasVnni();
             OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, reduceRange);
             ScoringModel quantized =
@@ -324,6 +327,26 @@ public final class ScoringModel implements AutoCloseable {
                 throw e;
             }
         }
+    }
+
+    /** Refuses a GPU the engine does not see, naming what it needs, before anything loads on it. */
+    static void requireDevice(String engine, Device device) throws IOException {
+        if (!device.isGpu()) {
+            return;
+        }
+        int gpus = Engine.getEngine(engine).getGpuCount();
+        if (device.getDeviceId() < gpus) {
+            return;
+        }
+        String needs =
+                OnnxRuntimeBackend.ENGINE.equals(engine)
+                        ? "ONNX Runtime runs on GPUs in the onnxruntime_gpu build of this project"
+                                + " (mvn -Pgpu package) with CUDA 12 and cuDNN 9 on the host"
+                        : "the engine needs its CUDA build and the matching CUDA libraries";
+        throw new IOException(
+                String.format(
+                        "%s sees %d GPU(s) here, so it cannot run on %s: %s (docs/deploy.md)",
+                        engine, gpus, device, needs));
     }
 
     /** Images a calibration forward pass takes at once. */
