@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "batch sizes and --min-images must be positive, --warmup and --min-seconds not negative");
         }
-        ScoringModel loaded = modelOptions.loadOrReport();
+        ScoringModel loaded = modelOptions.loadOrReport(unfolded);
         if (loaded == null) {
             return Main.EXIT_MODEL_ERROR;
         }

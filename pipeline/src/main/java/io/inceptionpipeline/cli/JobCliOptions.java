@@ -1,5 +1,6 @@
 package io.inceptionpipeline.cli;
 
+import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.pipeline.JobOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,7 +125,7 @@ final class JobCliOptions {
 
     @Option(
             names = "--engine",
-            defaultValue = "mxnet",
+            defaultValue = ScoringModel.DEFAULT_ENGINE_OPTION,
             description =
                     "Deep learning engine: mxnet, pytorch or onnxruntime (the network exported to ONNX at load, or an .onnx --weights file), or auto: the fastest that passes its self-test and known answers on each TaskManager's machine (order onnxruntime, pytorch, mxnet; logged). Default: ${DEFAULT-VALUE}.")
     String engine;

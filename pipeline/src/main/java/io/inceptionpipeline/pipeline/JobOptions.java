@@ -86,7 +86,7 @@ public record JobOptions(
         String icc = "ignore";
         String model = "inception_resnet_v2";
         String weights;
-        String engine = "mxnet";
+        String engine = ScoringModel.DEFAULT_ENGINE_OPTION;
         String precision = "fp32";
         String calibration;
         int calibrationCount = 512;
@@ -243,8 +243,8 @@ public record JobOptions(
         }
 
         /**
-         * The deep learning engine: {@code mxnet} (default), {@code pytorch} or {@code
-         * onnxruntime}.
+         * The deep learning engine: {@code auto} (default: the fastest that passes its checks on
+         * each TaskManager), {@code mxnet}, {@code pytorch} or {@code onnxruntime}.
          */
         public Builder engine(String v) {
             engine = v;

@@ -53,8 +53,22 @@ public final class ScoringModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringModel.class);
 
-    /** DJL engine the models run on unless told otherwise. */
+    /** DJL engine the models run on unless told otherwise (the API; training). */
     public static final String DEFAULT_ENGINE = "MXNet";
+
+    /**
+     * The {@code --engine} every inference command and the job take unless told otherwise: {@link
+     * #AUTO}, decided by measurement (ONNX Runtime ran 1.7–2.9× the best DJL engine on every
+     * network of the family at batch 8, docs/benchmarks.md), and safe because each engine it tries
+     * must pass its self-test and known answers first.
+     */
+    public static final String DEFAULT_ENGINE_OPTION = "auto";
+
+    /**
+     * The engine that holds the DJL blocks when a command needs them (saving {@code .params}, an
+     * ONNX export from the blocks, separate BatchNorm) and {@link #AUTO} was asked for.
+     */
+    public static final String BLOCKS_ENGINE = "MXNet";
 
     /**
      * The engines users can pick ({@code --engine}), by option value: the DJL engines that run the
