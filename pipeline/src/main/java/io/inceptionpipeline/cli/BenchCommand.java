@@ -74,7 +74,7 @@ final class BenchCommand implements Callable<Integer> {
                     spec.commandLine(),
                     "batch sizes and --min-images must be positive, --warmup and --min-seconds not negative");
         }
-        ScoringModel loaded = modelOptions.loadOrReport();
+        ScoringModel loaded = modelOptions.loadOrReport(unfolded);
         if (loaded == null) {
             return Main.EXIT_MODEL_ERROR;
         }
@@ -99,12 +99,14 @@ final class BenchCommand implements Callable<Integer> {
                                                             : "auto");
             System.out.printf(
                     Locale.ROOT,
-                    "# %s, %dx%d, %.3f GMACs/image, engine %s on %s, BatchNorm %s, %s, %d processors%n",
+                    "# %s, %dx%d, %.3f GMACs/image, engine %s (%s) on %s, BatchNorm %s, %s, %d"
+                            + " processors%n",
                     model.spec().name(),
                     size,
                     size,
                     macs / 1e9,
                     model.engine(),
+                    model.precision().id(),
                     model.device(),
                     unfolded ? "separate" : "folded",
                     threads,

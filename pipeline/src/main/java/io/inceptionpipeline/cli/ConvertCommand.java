@@ -41,7 +41,7 @@ final class ConvertCommand implements Callable<Integer> {
         ScoringModel model;
         long started = System.nanoTime();
         try {
-            model = modelOptions.load();
+            model = modelOptions.load(true);
         } catch (Exception e) {
             System.err.println(
                     "error: cannot load " + modelOptions.weights + ": " + e.getMessage());

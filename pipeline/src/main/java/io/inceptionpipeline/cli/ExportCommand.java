@@ -51,7 +51,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--format must be onnx, got '" + format + "'");
         }
-        ScoringModel model = modelOptions.loadOrReport();
+        ScoringModel model = modelOptions.loadOrReport(!modelOptions.int8());
         if (model == null) {
             return Main.EXIT_MODEL_ERROR;
         }

@@ -1,5 +1,6 @@
 package io.inceptionpipeline.cli;
 
+import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.pipeline.JobOptions;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -124,10 +125,12 @@ final class JobCliOptions {
 
     @Option(
             names = "--engine",
-            defaultValue = "mxnet",
+            defaultValue = ScoringModel.DEFAULT_ENGINE_OPTION,
             description =
                     "Deep learning engine: mxnet, pytorch or onnxruntime (the network exported to ONNX at load, or an .onnx --weights file), or auto: the fastest that passes its self-test and known answers on each TaskManager's machine (order onnxruntime, pytorch, mxnet; logged). Default: ${DEFAULT-VALUE}.")
     String engine;
+
+    @Mixin PrecisionOption precisionOption;
 
     @Option(
             names = "--weights",
@@ -287,6 +290,12 @@ final class JobCliOptions {
                 .embeddings(embeddings)
                 .model(model, weights)
                 .engine(engine)
+                .precision(
+                        precisionOption.precision,
+                        precisionOption.calibration == null
+                                ? null
+                                : precisionOption.calibration.toString(),
+                        precisionOption.calibrationCount)
                 .cropMode(cropMode)
                 .ensembleWeights(ensembleWeights)
                 .aggregationTimeoutMs(aggregationTimeoutMs)

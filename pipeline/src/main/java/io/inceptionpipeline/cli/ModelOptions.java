@@ -3,6 +3,7 @@ package io.inceptionpipeline.cli;
 import ai.djl.Device;
 import io.inceptionpipeline.models.inference.EnsembleSpec;
 import io.inceptionpipeline.models.inference.NativeThreads;
+import io.inceptionpipeline.models.inference.Precision;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.inference.WeightsSource;
 import io.inceptionpipeline.models.spec.ModelRegistry;
@@ -11,6 +12,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Options every command that loads a model shares. */
@@ -52,15 +54,18 @@ final class ModelOptions {
 
     @Option(
             names = "--engine",
-            defaultValue = "mxnet",
+            defaultValue = ScoringModel.DEFAULT_ENGINE_OPTION,
             description = {
                 "Deep learning engine: mxnet (Apache MXNet 1.9.1, MKL build), pytorch (LibTorch 2.7.1, CPU",
                 "build bundled) or onnxruntime (ONNX Runtime 1.23.2: the network exported to ONNX from the",
                 "same blocks at load, or an .onnx file given as --weights). Same networks, same weights.",
                 "auto: the fastest engine that passes its self-test and known answers on this machine",
-                "(tried in the order onnxruntime, pytorch, mxnet; the choice is logged). Default: ${DEFAULT-VALUE}."
+                "(tried in the order onnxruntime, pytorch, mxnet; the choice is logged; commands that need",
+                "the DJL blocks, convert and --unfolded, use mxnet). Default: ${DEFAULT-VALUE}."
             })
     String engine;
+
+    @Mixin PrecisionOption precisionOption;
 
     @Option(
             names = "--device",
@@ -78,10 +83,41 @@ final class ModelOptions {
     }
 
     ScoringModel load() throws IOException {
+        return load(false);
+    }
+
+    /**
+     * Loads the model; with {@code needsBlocks} (the command works on the DJL blocks), {@code
+     * --engine auto} means {@link ScoringModel#BLOCKS_ENGINE}.
+     */
+    ScoringModel load(boolean needsBlocks) throws IOException {
         NativeThreads.configure(threads);
         WeightsSource source = WeightsSource.orDefault(spec(), weights, RANDOM_WEIGHTS_SEED);
-        return ScoringModel.load(
-                spec(), source, parseDevice(), ScoringModel.engineName(engine), threads);
+        return load(spec(), source, needsBlocks);
+    }
+
+    /** Whether {@code --precision int8} was asked for. */
+    boolean int8() {
+        return precisionOption.precision() == Precision.INT8;
+    }
+
+    /** Loads one model in the chosen precision. */
+    private ScoringModel load(ModelSpec modelSpec, WeightsSource source, boolean needsBlocks)
+            throws IOException {
+        String engineName = ScoringModel.engineName(engine);
+        if (needsBlocks && ScoringModel.AUTO.equals(engineName) && !int8()) {
+            engineName = ScoringModel.BLOCKS_ENGINE;
+        }
+        if (precisionOption.precision() == Precision.INT8) {
+            return ScoringModel.loadInt8(
+                    modelSpec,
+                    source,
+                    parseDevice(),
+                    engineName,
+                    threads,
+                    precisionOption.quantization(modelSpec));
+        }
+        return ScoringModel.load(modelSpec, source, parseDevice(), engineName, threads);
     }
 
     /**
@@ -108,13 +144,7 @@ final class ModelOptions {
                                 memberSpec,
                                 member.weights() == null ? null : Path.of(member.weights()),
                                 RANDOM_WEIGHTS_SEED);
-                loaded.add(
-                        ScoringModel.load(
-                                memberSpec,
-                                source,
-                                parseDevice(),
-                                ScoringModel.engineName(engine),
-                                threads));
+                loaded.add(load(memberSpec, source, false));
             } catch (IOException | RuntimeException e) {
                 System.err.println(
                         "error: cannot load model " + member.model() + ": " + e.getMessage());
@@ -130,8 +160,13 @@ final class ModelOptions {
      * with {@link Main#EXIT_MODEL_ERROR}.
      */
     ScoringModel loadOrReport() {
+        return loadOrReport(false);
+    }
+
+    /** As {@link #loadOrReport()}; {@code needsBlocks} as in {@link #load(boolean)}. */
+    ScoringModel loadOrReport(boolean needsBlocks) {
         try {
-            return load();
+            return load(needsBlocks);
         } catch (IOException | RuntimeException e) {
             System.err.println("error: cannot load model " + model + ": " + e.getMessage());
             return null;

@@ -2,6 +2,7 @@ package io.inceptionpipeline.pipeline;
 
 import io.inceptionpipeline.models.image.CropMode;
 import io.inceptionpipeline.models.inference.EnsembleSpec;
+import io.inceptionpipeline.models.inference.Precision;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.operators.aggregate.AggregationConfig;
 import io.inceptionpipeline.operators.decode.IccMode;
@@ -85,7 +86,10 @@ public record JobOptions(
         String icc = "ignore";
         String model = "inception_resnet_v2";
         String weights;
-        String engine = "mxnet";
+        String engine = ScoringModel.DEFAULT_ENGINE_OPTION;
+        String precision = "fp32";
+        String calibration;
+        int calibrationCount = 512;
         String cropMode = "center";
         String ensembleWeights;
         long aggregationTimeoutMs = 120_000;
@@ -239,11 +243,22 @@ public record JobOptions(
         }
 
         /**
-         * The deep learning engine: {@code mxnet} (default), {@code pytorch} or {@code
-         * onnxruntime}.
+         * The deep learning engine: {@code auto} (default: the fastest that passes its checks on
+         * each TaskManager), {@code mxnet}, {@code pytorch} or {@code onnxruntime}.
          */
         public Builder engine(String v) {
             engine = v;
+            return this;
+        }
+
+        /**
+         * {@code fp32} (default) or {@code int8} on ONNX Runtime, calibrated on the first {@code
+         * count} images of {@code calibrationDir} (null: the shipped model's training images).
+         */
+        public Builder precision(String v, String calibrationDir, int count) {
+            precision = v;
+            calibration = calibrationDir;
+            calibrationCount = count;
             return this;
         }
 
@@ -340,6 +355,7 @@ public record JobOptions(
             IccMode iccMode;
             try {
                 ensemble = EnsembleSpec.parse(model, weights, ensembleWeights);
+                Precision.parse(precision);
                 crops = CropMode.parse(cropMode);
                 iccMode = IccMode.parse(icc);
             } catch (IllegalArgumentException e) {
@@ -354,6 +370,11 @@ public record JobOptions(
                 }
             }
             check(aggregationTimeoutMs >= 1, "aggregation timeout must be >= 1 ms");
+            check(calibrationCount >= 1, "calibration count must be >= 1");
+            check(
+                    calibration == null || new java.io.File(calibration).isDirectory(),
+                    "calibration directory %s does not exist",
+                    calibration);
             boolean aggregate = crops.cropCount() > 1 || ensemble.isEnsemble();
             List<ModelScorerFactory> members = new java.util.ArrayList<>();
             for (EnsembleSpec.Member member : ensemble.members()) {
@@ -367,7 +388,10 @@ public record JobOptions(
                                 aggregate ? Integer.MAX_VALUE : topK,
                                 embeddings,
                                 ompThreads,
-                                version));
+                                version,
+                                Precision.parse(precision).id(),
+                                calibration,
+                                calibrationCount));
             }
             AggregationConfig aggregation =
                     aggregate

@@ -8,6 +8,8 @@ import ai.onnxruntime.OrtSession;
 import io.inceptionpipeline.cli.ScoreCommandTest.Run;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -37,12 +39,163 @@ class ExportCommandTest {
                 .contains("output embedding  float32 [N,256]");
         assertThat(run.stderr()).contains("exported inception_resnet_fmnist", "opset 17");
         assertThat(Files.size(file)).isPositive();
-        try (OrtSession session = OrtEnvironment.getEnvironment().createSession(file.toString())) {
+        try (OrtSession session = ortEnvironment().createSession(file.toString())) {
             Map<String, String> metadata = session.getMetadata().getCustomMetadata();
             assertThat(metadata).containsEntry("model", "inception_resnet_fmnist");
             assertThat(metadata.get("weights_digest")).startsWith("sha256:");
             assertThat(session.getOutputNames()).containsExactly("logits", "embedding");
         }
+    }
+
+    /**
+     * {@code --precision int8}: the graph written is the QDQ graph (int8 weights, a quarter of the
+     * float file), says so in its metadata, and served from the file it gives the float model's
+     * answers on the sample images.
+     */
+    @Test
+    void exportsAnInt8GraphThatServesLikeTheFloatModel() throws Exception {
+        Path fp32 = dir.resolve("fmnist.onnx");
+        Path int8 = dir.resolve("fmnist-int8.onnx");
+        Run exported =
+                run(
+                        "export",
+                        "--format",
+                        "onnx",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--output",
+                        fp32.toString());
+        assertThat(exported.exitCode()).as(exported.stderr()).isZero();
+        Run quantized =
+                run(
+                        "export",
+                        "--format",
+                        "onnx",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--engine",
+                        "onnxruntime",
+                        "--precision",
+                        "int8",
+                        "--calibration-count",
+                        "128",
+                        "--output",
+                        int8.toString());
+        assertThat(quantized.exitCode()).as(quantized.stderr()).isZero();
+        assertThat(Files.size(int8)).isLessThan(Files.size(fp32) / 2);
+        try (OrtSession session = ortEnvironment().createSession(int8.toString())) {
+            assertThat(session.getMetadata().getCustomMetadata())
+                    .containsEntry("precision", "int8");
+        }
+        Path samples = Path.of("../samples/fashion-mnist/images");
+        List<String> images = new ArrayList<>();
+        try (var files = Files.list(samples)) {
+            files.sorted().limit(40).forEach(f -> images.add(f.toString()));
+        }
+        List<String> fp32Args =
+                new ArrayList<>(List.of("score", "--model", "inception_resnet_fmnist"));
+        fp32Args.addAll(images);
+        List<String> int8Args =
+                new ArrayList<>(
+                        List.of(
+                                "score",
+                                "--model",
+                                "inception_resnet_fmnist",
+                                "--engine",
+                                "onnxruntime",
+                                "--weights",
+                                int8.toString()));
+        int8Args.addAll(images);
+        Run a = run(fp32Args.toArray(String[]::new));
+        Run b = run(int8Args.toArray(String[]::new));
+        assertThat(a.exitCode()).as(a.stderr()).isZero();
+        assertThat(b.exitCode()).as(b.stderr()).isZero();
+        List<String> labelsA =
+                a.records().stream().map(r -> r.get("top_k").get(0).get("label").asText()).toList();
+        List<String> labelsB =
+                b.records().stream().map(r -> r.get("top_k").get(0).get("label").asText()).toList();
+        assertThat(labelsB).hasSize(images.size());
+        long same =
+                java.util.stream.IntStream.range(0, labelsA.size())
+                        .filter(i -> labelsA.get(i).equals(labelsB.get(i)))
+                        .count();
+        assertThat(same)
+                .as("top-1 agreement of int8 with fp32 on %d images", images.size())
+                .isGreaterThanOrEqualTo(images.size() - 1);
+    }
+
+    @Test
+    void int8OnAnEngineWithoutQdqKernelsIsRefused() throws Exception {
+        Run run =
+                run(
+                        "export",
+                        "--format",
+                        "onnx",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--engine",
+                        "mxnet",
+                        "--precision",
+                        "int8",
+                        "--output",
+                        dir.resolve("m.onnx").toString());
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.stderr()).contains("--precision int8 runs on ONNX Runtime");
+        assertThat(dir.resolve("m.onnx")).doesNotExist();
+    }
+
+    @Test
+    void int8WithoutCalibrationImagesForAModelWithoutADefaultSetIsRefused() throws Exception {
+        Run run =
+                run(
+                        "export",
+                        "--format",
+                        "onnx",
+                        "--model",
+                        "googlenet",
+                        "--engine",
+                        "onnxruntime",
+                        "--precision",
+                        "int8",
+                        "--output",
+                        dir.resolve("g.onnx").toString());
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.stderr()).contains("--precision int8 needs --calibration DIR");
+    }
+
+    /**
+     * A GPU the engine cannot see (this CPU build of ONNX Runtime sees none) is refused before
+     * anything loads, saying which build and host libraries GPU execution needs.
+     */
+    @Test
+    void aGpuTheCpuBuildCannotSeeIsRefusedWithWhatItNeeds() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                ai.djl.engine.Engine.getEngine("OnnxRuntime").getGpuCount() == 0,
+                "this machine's ONNX Runtime sees a GPU");
+        Run run =
+                run(
+                        "export",
+                        "--format",
+                        "onnx",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--engine",
+                        "onnxruntime",
+                        "--device",
+                        "gpu",
+                        "--output",
+                        dir.resolve("g.onnx").toString());
+        assertThat(run.exitCode()).isEqualTo(3);
+        assertThat(run.stderr())
+                .contains("OnnxRuntime sees 0 GPU(s) here, so it cannot run on gpu(0)")
+                .contains("mvn -Pgpu package")
+                .contains("CUDA 12 and cuDNN 9");
+    }
+
+    /** ONNX Runtime's environment, created by DJL's engine first (DJL cannot start after). */
+    static OrtEnvironment ortEnvironment() {
+        ai.djl.engine.Engine.getEngine("OnnxRuntime");
+        return OrtEnvironment.getEnvironment();
     }
 
     @Test

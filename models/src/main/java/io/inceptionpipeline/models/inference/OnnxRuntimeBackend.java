@@ -64,7 +64,7 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
      */
     public static OnnxRuntimeBackend open(Path file, Device device, int threads)
             throws IOException {
-        OrtSession.SessionOptions options = sessionOptions(threads);
+        OrtSession.SessionOptions options = sessionOptions(threads, device);
         Model model = Model.newInstance(file.getFileName().toString(), device, ENGINE);
         try {
             model.load(file, null, Map.of("sessionOptions", options));
@@ -95,6 +95,21 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
      * inter-op threads are only used by the parallel execution mode, which is off.
      */
     static OrtSession.SessionOptions sessionOptions(int threads) throws IOException {
+        return sessionOptions(threads, Device.cpu());
+    }
+
+    /**
+     * System property that puts TensorRT's execution provider before CUDA's on a GPU ({@code
+     * -Dinception.ort.tensorrt=true}): TensorRT builds an engine per input shape on first use
+     * (minutes for a large network) and needs the TensorRT libraries on the host.
+     */
+    public static final String TENSORRT = "inception.ort.tensorrt";
+
+    /**
+     * As {@link #sessionOptions(int)}, on {@code device}: a GPU adds CUDA's execution provider (and
+     * TensorRT's before it with {@link #TENSORRT}); operators a provider lacks run on the CPU.
+     */
+    static OrtSession.SessionOptions sessionOptions(int threads, Device device) throws IOException {
         OrtSession.SessionOptions options = new OrtSession.SessionOptions();
         try {
             options.setOptimizationLevel(OrtSession.SessionOptions.OptLevel.ALL_OPT);
@@ -102,11 +117,30 @@ public final class OnnxRuntimeBackend implements InferenceBackend {
             options.setIntraOpNumThreads(intraOpThreads(threads));
             options.setInterOpNumThreads(1);
             options.addConfigEntry("session.intra_op.allow_spinning", "0");
-            return options;
         } catch (OrtException e) {
             options.close();
             throw new IOException("Cannot set ONNX Runtime session options: " + e.getMessage(), e);
         }
+        if (device.isGpu()) {
+            try {
+                if (Boolean.getBoolean(TENSORRT)) {
+                    options.addTensorrt(device.getDeviceId());
+                }
+                options.addCUDA(device.getDeviceId());
+            } catch (OrtException | RuntimeException e) {
+                options.close();
+                throw new IOException(
+                        "ONNX Runtime cannot run on "
+                                + device
+                                + ": "
+                                + e.getMessage()
+                                + ". GPU execution needs the onnxruntime_gpu build of this project"
+                                + " (mvn -Pgpu package) and CUDA 12 with cuDNN 9 on the host"
+                                + " (docs/deploy.md)",
+                        e);
+            }
+        }
+        return options;
     }
 
     /** Intra-op threads for {@code --threads}: 0 or less means one per available processor. */

@@ -5,10 +5,13 @@ import ai.djl.Model;
 import ai.djl.engine.Engine;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.types.Shape;
+import ai.onnx.proto.OnnxMl;
 import io.inceptionpipeline.models.ClassifierNetwork;
+import io.inceptionpipeline.models.image.CropMode;
 import io.inceptionpipeline.models.image.Preprocessor;
 import io.inceptionpipeline.models.image.RgbImage;
 import io.inceptionpipeline.models.layers.ConvNormAct;
+import io.inceptionpipeline.models.onnx.Int8Quantizer;
 import io.inceptionpipeline.models.onnx.OnnxExport;
 import io.inceptionpipeline.models.spec.ModelSpec;
 import io.inceptionpipeline.models.verify.Canary;
@@ -30,6 +33,7 @@ import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,8 +53,22 @@ public final class ScoringModel implements AutoCloseable {
 
     private static final Logger LOG = LoggerFactory.getLogger(ScoringModel.class);
 
-    /** DJL engine the models run on unless told otherwise. */
+    /** DJL engine the models run on unless told otherwise (the API; training). */
     public static final String DEFAULT_ENGINE = "MXNet";
+
+    /**
+     * The {@code --engine} every inference command and the job take unless told otherwise: {@link
+     * #AUTO}, decided by measurement (ONNX Runtime ran 1.7–2.9× the best DJL engine on every
+     * network of the family at batch 8, docs/benchmarks.md), and safe because each engine it tries
+     * must pass its self-test and known answers first.
+     */
+    public static final String DEFAULT_ENGINE_OPTION = "auto";
+
+    /**
+     * The engine that holds the DJL blocks when a command needs them (saving {@code .params}, an
+     * ONNX export from the blocks, separate BatchNorm) and {@link #AUTO} was asked for.
+     */
+    public static final String BLOCKS_ENGINE = "MXNet";
 
     /**
      * The engines users can pick ({@code --engine}), by option value: the DJL engines that run the
@@ -121,6 +139,8 @@ public final class ScoringModel implements AutoCloseable {
     private final List<KnownAnswerCheck.Result> knownAnswers = new ArrayList<>();
     private long macs = -1;
     private long checkNanos;
+    private Precision precision = Precision.FP32;
+    private OnnxMl.ModelProto int8Graph;
 
     private ScoringModel(ModelSpec spec, InferenceBackend backend, String digest, boolean random) {
         this.spec = spec;
@@ -128,6 +148,10 @@ public final class ScoringModel implements AutoCloseable {
         this.preprocessor = spec.preprocessor();
         this.weightsDigest = digest;
         this.random = random;
+        if (backend instanceof OnnxRuntimeBackend ort
+                && "int8".equals(ort.metadata().get(Int8Quantizer.PRECISION_KEY))) {
+            this.precision = Precision.INT8; // an .onnx file the export command quantized
+        }
     }
 
     /** Loads on the default engine; {@code device} null means the first GPU if any, else CPU. */
@@ -159,12 +183,13 @@ public final class ScoringModel implements AutoCloseable {
             return loadFirstVerified(spec, weights, device, threads);
         }
         Device target = device != null ? device : defaultDevice(engine);
+        requireDevice(engine, target);
         EngineGuard.verify(engine, target);
         long started = System.nanoTime();
         Source source = Source.of(spec, weights);
         Opener opener =
                 OnnxRuntimeBackend.ENGINE.equals(engine)
-                        ? new OnnxRuntimeOpener(spec, target, threads)
+                        ? new OnnxRuntimeOpener(spec, target, threads, null)
                         : new DjlOpener(spec, target, engine);
         ScoringModel loaded = verifiedLoad(spec, source, opener);
         LOG.info(
@@ -220,6 +245,222 @@ public final class ScoringModel implements AutoCloseable {
                                     .replace(" " + KnownAnswerException.WHAT_TO_DO, ""));
         }
         throw new IOException("--engine auto could load no engine (tried " + skipped + ")", first);
+    }
+
+    /**
+     * Loads {@code spec} with {@code weights} on ONNX Runtime in int8: the float32 graph is loaded
+     * and verified as {@link #load} does, its activation ranges are measured on {@code
+     * quantization}'s calibration images, the graph is quantized ({@link Int8Quantizer}) and the
+     * int8 model must agree with float32's top-1 on those images at least as often as {@link
+     * Quantization#minAgreement} says, else a {@link KnownAnswerException} names the agreement
+     * reached. {@code engine} must be ONNX Runtime or {@link #AUTO}: no DJL engine runs QDQ graphs.
+     * Weights on CPUs without VNNI are kept to 7 bits (see {@link Int8Quantizer#quantize}).
+     */
+    public static ScoringModel loadInt8(
+            ModelSpec spec,
+            WeightsSource weights,
+            Device device,
+            String engine,
+            int threads,
+            Quantization quantization)
+            throws IOException {
+        if (!OnnxRuntimeBackend.ENGINE.equals(engine) && !AUTO.equals(engine)) {
+            throw new IOException(
+                    "--precision int8 runs on ONNX Runtime (--engine onnxruntime or auto), not on "
+                            + engine);
+        }
+        Device target = device != null ? device : defaultDevice(OnnxRuntimeBackend.ENGINE);
+        requireDevice(OnnxRuntimeBackend.ENGINE, target);
+        EngineGuard.verify(OnnxRuntimeBackend.ENGINE, target);
+        long started = System.nanoTime();
+        Source source = Source.of(spec, weights);
+        AtomicReference<OnnxMl.ModelProto> served = new AtomicReference<>();
+        OnnxRuntimeOpener opener = new OnnxRuntimeOpener(spec, target, threads, served);
+        try (ScoringModel fp32 = verifiedLoad(spec, source, opener)) {
+            OnnxMl.ModelProto graph = served.get();
+            if (Int8Quantizer.isQuantized(graph)) {
+                throw new IOException(
+                        "The ONNX file is already quantized to int8: serve it with --precision fp32"
+                                + " (the default), which runs the graph as it is");
+            }
+            long calibrating = System.nanoTime();
+            OnnxMl.ModelProto prepared = Int8Quantizer.foldScales(graph);
+            List<String> tensors = Int8Quantizer.activations(prepared);
+            int count = quantization.calibration().size();
+            float[] images = fp32.normalizedCrops(quantization.calibration());
+            Map<String, Int8Quantizer.Range> ranges =
+                    Int8Calibration.ranges(
+                            prepared,
+                            tensors,
+                            images,
+                            count,
+                            spec.inputSize(),
+                            CALIBRATION_BATCH,
+                            threads,
+                            target);
+            boolean reduceRange = !CpuFeatures.current().hasVnni();
+            OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, reduceRange);
+            ScoringModel quantized =
+                    new ScoringModel(
+                            spec,
+                            openGraph(int8, spec, target, threads),
+                            source.digest(),
+                            source.random());
+            try {
+                quantized.precision = Precision.INT8;
+                quantized.int8Graph = int8;
+                quantized.knownAnswers.addAll(fp32.knownAnswers);
+                KnownAnswerCheck.Result agreement =
+                        agreement(fp32, quantized, images, count, quantization);
+                quantized.knownAnswers.add(agreement);
+                if (!agreement.passed()) {
+                    throw new KnownAnswerException(
+                            String.format(
+                                    "Int8 quantization of %s (weights %s) lost too much: %s."
+                                            + " Calibrate on more images like those you score"
+                                            + " (--calibration DIR), or serve it in fp32.",
+                                    spec.name(), source.digest(), agreement.describe()));
+                }
+                quantized.checkNanos = fp32.checkNanos;
+                LOG.info(
+                        "Loaded {} in int8 ({} tensors calibrated on {} images from {} in {} ms;"
+                                + " weights {}-bit) on {} {} in {} ms; {}",
+                        spec.name(),
+                        tensors.size(),
+                        count,
+                        quantization.source(),
+                        (System.nanoTime() - calibrating) / 1_000_000,
+                        reduceRange ? 7 : 8,
+                        OnnxRuntimeBackend.ENGINE,
+                        target,
+                        (System.nanoTime() - started) / 1_000_000,
+                        agreement.describe());
+                return quantized;
+            } catch (IOException | RuntimeException e) {
+                quantized.close();
+                throw e;
+            }
+        }
+    }
+
+    /** Refuses a GPU the engine does not see, naming what it needs, before anything loads on it. */
+    static void requireDevice(String engine, Device device) throws IOException {
+        if (!device.isGpu()) {
+            return;
+        }
+        int gpus = Engine.getEngine(engine).getGpuCount();
+        if (device.getDeviceId() < gpus) {
+            return;
+        }
+        String needs =
+                OnnxRuntimeBackend.ENGINE.equals(engine)
+                        ? "ONNX Runtime runs on GPUs in the onnxruntime_gpu build of this project"
+                                + " (mvn -Pgpu package) with CUDA 12 and cuDNN 9 on the host"
+                        : "the engine needs its CUDA build and the matching CUDA libraries";
+        throw new IOException(
+                String.format(
+                        "%s sees %d GPU(s) here, so it cannot run on %s: %s (docs/deploy.md)",
+                        engine, gpus, device, needs));
+    }
+
+    /** Images a calibration forward pass takes at once. */
+    static final int CALIBRATION_BATCH = 8;
+
+    /**
+     * The int8 model's top-1 against float32's on the calibration images, as a check result: error
+     * = the share of images whose top-1 differs, allowed = 1 - the minimum agreement.
+     */
+    private static KnownAnswerCheck.Result agreement(
+            ScoringModel fp32,
+            ScoringModel int8,
+            float[] images,
+            int count,
+            Quantization quantization) {
+        int perImage = 3 * fp32.spec.inputSize() * fp32.spec.inputSize();
+        int classes = fp32.numClasses();
+        int differ = 0;
+        double cosine = 0;
+        int worst = -1;
+        for (int start = 0; start < count; start += CALIBRATION_BATCH) {
+            int n = Math.min(CALIBRATION_BATCH, count - start);
+            float[] batch =
+                    java.util.Arrays.copyOfRange(images, start * perImage, (start + n) * perImage);
+            InferenceBackend.Batch a = fp32.backend.forward(batch, n);
+            InferenceBackend.Batch b = int8.backend.forward(batch, n);
+            int width = fp32.embeddingSize();
+            for (int i = 0; i < n; i++) {
+                if (argmax(a.logits(), i * classes, classes)
+                        != argmax(b.logits(), i * classes, classes)) {
+                    differ++;
+                    if (worst < 0) {
+                        worst = start + i;
+                    }
+                }
+                cosine += cosine(a.embedding(), b.embedding(), i * width, width);
+            }
+        }
+        double agreement = 1.0 - (double) differ / count;
+        return new KnownAnswerCheck.Result(
+                "int8 top-1 agreement with fp32",
+                String.format(
+                        "%d calibration images from %s (%.2f%% agree; mean embedding cosine %.4f%s)",
+                        count,
+                        quantization.source(),
+                        100 * agreement,
+                        cosine / count,
+                        worst < 0 ? "" : "; first disagreement at image " + worst),
+                (float) agreement,
+                (float) quantization.minAgreement(),
+                1.0 - agreement,
+                1.0 - quantization.minAgreement() + 1e-12);
+    }
+
+    private static int argmax(float[] values, int offset, int n) {
+        int best = 0;
+        for (int i = 1; i < n; i++) {
+            if (values[offset + i] > values[offset + best]) {
+                best = i;
+            }
+        }
+        return best;
+    }
+
+    private static double cosine(float[] a, float[] b, int offset, int n) {
+        double dot = 0;
+        double na = 0;
+        double nb = 0;
+        for (int i = offset; i < offset + n; i++) {
+            dot += (double) a[i] * b[i];
+            na += (double) a[i] * a[i];
+            nb += (double) b[i] * b[i];
+        }
+        return na == 0 || nb == 0 ? (na == nb ? 1 : 0) : dot / Math.sqrt(na * nb);
+    }
+
+    /** Center crops of {@code images}, normalized, back to back: the model's input floats. */
+    float[] normalizedCrops(List<RgbImage> images) {
+        int perImage = 3 * spec.inputSize() * spec.inputSize();
+        float[] input = new float[images.size() * perImage];
+        for (int i = 0; i < images.size(); i++) {
+            preprocessor.normalize(
+                    preprocessor.crop(images.get(i), CropMode.CENTER), input, i * perImage);
+        }
+        return input;
+    }
+
+    /** An ONNX Runtime session on {@code graph}, through a temporary file deleted at once. */
+    private static OnnxRuntimeBackend openGraph(
+            OnnxMl.ModelProto graph, ModelSpec spec, Device device, int threads)
+            throws IOException {
+        Path file = Files.createTempFile(spec.name() + "-", ".onnx");
+        try {
+            try (java.io.OutputStream out = Files.newOutputStream(file)) {
+                graph.writeTo(out);
+            }
+            return OnnxRuntimeBackend.open(file, device, threads);
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     /**
@@ -341,31 +582,48 @@ public final class ScoringModel implements AutoCloseable {
      * #ONNX_BUILDER_ENGINE} (CPU), exported to a temporary file, closed (their memory is not kept),
      * and the file opened as a session.
      */
-    private record OnnxRuntimeOpener(ModelSpec spec, Device device, int threads) implements Opener {
+    private record OnnxRuntimeOpener(
+            ModelSpec spec, Device device, int threads, AtomicReference<OnnxMl.ModelProto> served)
+            implements Opener {
+
+        /**
+         * Opens the source; with {@code served} set, the first graph opened (the served weights,
+         * which {@link #verifiedLoad} opens before any twin) is also kept there.
+         */
         @Override
         public OnnxRuntimeBackend open(Source source, int classes, boolean corrupt)
                 throws IOException {
+            boolean keep = served != null && served.get() == null;
             if (source.onnx() != null) {
                 if (corrupt && System.getProperty(FAULT_INJECTION) != null) {
                     LOG.warn("Fault injection: an ONNX file's weights are not corrupted");
                 }
-                return checked(OnnxRuntimeBackend.open(source.onnx(), device, threads));
-            }
-            Path file = Files.createTempFile(spec.name() + "-", ".onnx");
-            try {
-                try (DjlBlockBackend blocks =
-                        new DjlOpener(
-                                        spec,
-                                        Device.cpu(),
-                                        ONNX_BUILDER_ENGINE,
-                                        OnnxRuntimeBackend.ENGINE)
-                                .open(source, classes, corrupt)) {
-                    OnnxExport.write(blocks.network(), spec, source.digest(), file);
+                OnnxRuntimeBackend ort =
+                        checked(OnnxRuntimeBackend.open(source.onnx(), device, threads));
+                if (keep) {
+                    try (InputStream in = Files.newInputStream(source.onnx())) {
+                        served.set(OnnxMl.ModelProto.parseFrom(in));
+                    } catch (IOException | RuntimeException e) {
+                        ort.close();
+                        throw e;
+                    }
                 }
-                return OnnxRuntimeBackend.open(file, device, threads);
-            } finally {
-                Files.deleteIfExists(file);
+                return ort;
             }
+            OnnxMl.ModelProto graph;
+            try (DjlBlockBackend blocks =
+                    new DjlOpener(
+                                    spec,
+                                    Device.cpu(),
+                                    ONNX_BUILDER_ENGINE,
+                                    OnnxRuntimeBackend.ENGINE)
+                            .open(source, classes, corrupt)) {
+                graph = OnnxExport.model(blocks.network(), spec, source.digest());
+            }
+            if (keep) {
+                served.set(graph);
+            }
+            return openGraph(graph, spec, device, threads);
         }
 
         /** An ONNX file must hold this very model, at this input size. */
@@ -653,7 +911,15 @@ public final class ScoringModel implements AutoCloseable {
      * its name, weights digest and preprocessing as metadata; see {@link OnnxExport}.
      */
     public OnnxExport.Summary exportOnnx(Path file) throws IOException {
+        if (int8Graph != null) {
+            return OnnxExport.write(int8Graph, spec, file);
+        }
         return OnnxExport.write(blocks("ONNX export").network(), spec, weightsDigest, file);
+    }
+
+    /** The arithmetic this model runs in. */
+    public Precision precision() {
+        return precision;
     }
 
     /**

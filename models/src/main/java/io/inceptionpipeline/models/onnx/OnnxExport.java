@@ -122,7 +122,12 @@ public final class OnnxExport {
     public static Summary write(
             ClassifierNetwork network, ModelSpec spec, String weightsDigest, Path file)
             throws IOException {
-        OnnxMl.ModelProto model = model(network, spec, weightsDigest);
+        return write(model(network, spec, weightsDigest), spec, file);
+    }
+
+    /** Writes {@code model}, a graph of {@code spec}, to {@code file}. */
+    public static Summary write(OnnxMl.ModelProto model, ModelSpec spec, Path file)
+            throws IOException {
         Path parent = file.toAbsolutePath().getParent();
         if (parent != null) {
             Files.createDirectories(parent);

@@ -29,6 +29,7 @@ public record CpuFeatures(String vendor, String model, int family, Set<String> f
                     "avx512f",
                     "avx512bw",
                     "avx512_vnni",
+                    "avx_vnni",
                     "avx512_bf16",
                     "avx512_fp16",
                     "amx_tile",
@@ -90,6 +91,14 @@ public record CpuFeatures(String vendor, String model, int family, Set<String> f
         } catch (NumberFormatException e) {
             return -1;
         }
+    }
+
+    /**
+     * Whether the CPU has 8-bit dot-product instructions (AVX512-VNNI or AVX-VNNI): without them,
+     * x86 int8 kernels multiply-add through 16-bit sums that full-range weights can saturate.
+     */
+    public boolean hasVnni() {
+        return flags.contains("avx512_vnni") || flags.contains("avx_vnni");
     }
 
     /** Whether oneDNN can take its AVX-512 code paths here. */

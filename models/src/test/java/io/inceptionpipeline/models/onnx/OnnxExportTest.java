@@ -45,7 +45,16 @@ class OnnxExportTest {
 
     @TempDir static Path dir;
 
-    private static final OrtEnvironment ORT = OrtEnvironment.getEnvironment();
+    private static final OrtEnvironment ORT = ortEnvironment();
+
+    /**
+     * ONNX Runtime's one environment per process, after DJL's engine has created it with its thread
+     * settings (DJL cannot start once a plain environment exists).
+     */
+    static OrtEnvironment ortEnvironment() {
+        ai.djl.engine.Engine.getEngine("OnnxRuntime");
+        return OrtEnvironment.getEnvironment();
+    }
 
     static List<String> models() {
         return ModelRegistry.names();

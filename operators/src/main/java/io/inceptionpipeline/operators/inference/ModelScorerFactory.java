@@ -4,11 +4,13 @@ import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.inceptionpipeline.models.image.RgbImage;
 import io.inceptionpipeline.models.inference.NativeThreads;
+import io.inceptionpipeline.models.inference.Precision;
 import io.inceptionpipeline.models.inference.Scores;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.inference.TopK;
 import io.inceptionpipeline.models.inference.WeightsSource;
 import io.inceptionpipeline.models.spec.ModelRegistry;
+import io.inceptionpipeline.models.spec.ModelSpec;
 import io.inceptionpipeline.operators.batch.BatchScorer;
 import io.inceptionpipeline.operators.records.CroppedImage;
 import io.inceptionpipeline.schemas.ClassScore;
@@ -36,6 +38,10 @@ import org.slf4j.LoggerFactory;
  * @param ompThreads threads of the engine (0: one per processor): OpenMP threads of MXNet and
  *     PyTorch in this JVM, intra-op threads of each ONNX Runtime session
  * @param version pipeline version recorded in each prediction
+ * @param precision {@code fp32} or {@code int8} ({@link ScoringModel#loadInt8}, ONNX Runtime)
+ * @param calibration with int8, the directory of calibration images on every TaskManager, or null
+ *     for the shipped model's Fashion-MNIST training images
+ * @param calibrationCount with int8, how many calibration images
  */
 public record ModelScorerFactory(
         String model,
@@ -45,7 +51,10 @@ public record ModelScorerFactory(
         int topK,
         boolean embeddings,
         int ompThreads,
-        String version)
+        String version,
+        String precision,
+        String calibration,
+        int calibrationCount)
         implements BatchScorer.Factory {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelScorerFactory.class);
@@ -55,6 +64,34 @@ public record ModelScorerFactory(
         if (topK < 1) {
             throw new IllegalArgumentException("topK must be >= 1");
         }
+        Precision.parse(precision);
+        if (calibrationCount < 1) {
+            throw new IllegalArgumentException("calibrationCount must be >= 1");
+        }
+    }
+
+    /** In float32. */
+    public ModelScorerFactory(
+            String model,
+            String weights,
+            long randomSeed,
+            String engine,
+            int topK,
+            boolean embeddings,
+            int ompThreads,
+            String version) {
+        this(
+                model,
+                weights,
+                randomSeed,
+                engine,
+                topK,
+                embeddings,
+                ompThreads,
+                version,
+                Precision.FP32.id(),
+                null,
+                512);
     }
 
     @Override
@@ -71,8 +108,20 @@ public record ModelScorerFactory(
                         ModelRegistry.get(model),
                         weights == null ? null : Path.of(weights),
                         randomSeed);
+        ModelSpec spec = ModelRegistry.get(model);
         ScoringModel loaded =
-                ScoringModel.load(ModelRegistry.get(model), source, device, engine, ompThreads);
+                Precision.parse(precision) == Precision.INT8
+                        ? ScoringModel.loadInt8(
+                                spec,
+                                source,
+                                device,
+                                engine,
+                                ompThreads,
+                                CalibrationImages.read(
+                                        spec,
+                                        calibration == null ? null : Path.of(calibration),
+                                        calibrationCount))
+                        : ScoringModel.load(spec, source, device, engine, ompThreads);
         if (loaded.randomWeights()) {
             LOG.warn(
                     "Subtask {} scores with seeded RANDOM weights: predictions are meaningless",

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.models.verify.KnownAnswerException;
 import io.inceptionpipeline.operators.batch.BatchInferenceFunction;
+import io.inceptionpipeline.operators.batch.BatchScorer;
 import io.inceptionpipeline.operators.batch.BucketKeys;
 import io.inceptionpipeline.operators.records.CroppedImage;
 import io.inceptionpipeline.operators.records.ImageRequest;
@@ -33,6 +34,53 @@ class ModelScorerFactoryTest {
                 new KeyedProcessOperator<>(new BatchInferenceFunction(2, 100, factory)),
                 new BucketKeys(1, 128),
                 Types.INT);
+    }
+
+    /**
+     * {@code --precision int8} in the job: each subtask quantizes in {@code open()} (calibrated on
+     * the shipped model's training images) and scores like the float model; a wrong float engine
+     * still fails {@code open()}, since the int8 graph is only built from a verified float one.
+     */
+    @org.junit.jupiter.api.Test
+    void int8SubtasksScoreAndRefuseAWrongFloatGraph() throws Exception {
+        ModelScorerFactory factory =
+                new ModelScorerFactory(
+                        "inception_resnet_fmnist",
+                        null,
+                        42,
+                        "OnnxRuntime",
+                        3,
+                        true,
+                        0,
+                        "test",
+                        "int8",
+                        null,
+                        64);
+        BatchScorer scorer = factory.open(0);
+        try {
+            CroppedImage crop = new CroppedImage();
+            crop.request = new ImageRequest();
+            crop.request.requestId = "a";
+            crop.request.uri = "file:///a";
+            crop.width = 28;
+            crop.height = 28;
+            crop.pixels = new byte[3 * 28 * 28];
+            crop.cropMode = "center";
+            java.util.List<Prediction> out = scorer.score(java.util.List.of(crop, crop), 0);
+            assertThat(out).hasSize(2);
+            assertThat(out.get(0).getTopK()).hasSize(3);
+            assertThat(out.get(0).getEmbedding()).hasSize(256);
+        } finally {
+            scorer.close();
+        }
+        System.setProperty(ScoringModel.FAULT_INJECTION, "corrupt-weight");
+        try {
+            assertThatThrownBy(() -> factory.open(0))
+                    .isInstanceOf(KnownAnswerException.class)
+                    .hasMessageContaining("on engine OnnxRuntime");
+        } finally {
+            System.clearProperty(ScoringModel.FAULT_INJECTION);
+        }
     }
 
     @ParameterizedTest
