@@ -41,7 +41,9 @@ public record JobOptions(
         long checkpointIntervalMs,
         long duplicateWindowMs,
         List<ModelScorerFactory> members,
-        AggregationConfig aggregation)
+        AggregationConfig aggregation,
+        String indexDir,
+        boolean embeddingNormalize)
         implements Serializable {
 
     /**
@@ -50,6 +52,11 @@ public record JobOptions(
      */
     public boolean aggregates() {
         return aggregation != null;
+    }
+
+    /** Whether the predictions' embeddings also go into an embedding index ({@link #indexDir}). */
+    public boolean indexes() {
+        return indexDir != null;
     }
 
     public static Builder builder() {
@@ -99,6 +106,8 @@ public record JobOptions(
         long checkpointIntervalMs = 5000;
         long duplicateWindowMs = 600_000;
         String version = "dev";
+        String indexDir;
+        String embeddingNormalize = "none";
 
         public Builder bootstrapServers(String v) {
             bootstrapServers = v;
@@ -294,6 +303,23 @@ public record JobOptions(
             return this;
         }
 
+        /**
+         * The embedding index folder (null: none): every prediction's embedding, keyed by request
+         * id, committed with the checkpoints (or at the end of a bounded run without them).
+         */
+        public Builder indexDir(String v) {
+            indexDir = v;
+            return this;
+        }
+
+        /**
+         * {@code none} (default) or {@code l2}: the predictions' embeddings divided by their norm.
+         */
+        public Builder embeddingNormalize(String v) {
+            embeddingNormalize = v;
+            return this;
+        }
+
         public Builder version(String v) {
             version = v;
             return this;
@@ -335,6 +361,17 @@ public record JobOptions(
             check(
                     !exactlyOnce || !transactionalIdPrefix.isBlank(),
                     "exactly-once needs a transactional id prefix");
+            check(
+                    embeddingNormalize.equals("none") || embeddingNormalize.equals("l2"),
+                    "embedding normalization must be none or l2, got %s",
+                    embeddingNormalize);
+            check(
+                    indexDir == null || embeddings,
+                    "an embedding index (--index-dir) needs the embeddings (not --no-embeddings)");
+            check(
+                    indexDir == null || checkpointIntervalMs > 0 || boundedInput,
+                    "an embedding index (--index-dir) commits at checkpoints: it needs a checkpoint"
+                            + " interval > 0, or a bounded input (committed at its end)");
             EnsembleSpec ensemble;
             CropMode crops;
             IccMode iccMode;
@@ -431,7 +468,11 @@ public record JobOptions(
                     checkpointIntervalMs,
                     duplicateWindowMs,
                     List.copyOf(members),
-                    aggregation);
+                    aggregation,
+                    indexDir == null
+                            ? null
+                            : java.nio.file.Path.of(indexDir).toAbsolutePath().toString(),
+                    embeddingNormalize.equals("l2"));
         }
 
         private static void check(boolean condition, String message, Object... args) {
