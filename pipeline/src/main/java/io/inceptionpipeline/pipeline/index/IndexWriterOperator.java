@@ -41,6 +41,8 @@ public final class IndexWriterOperator extends AbstractStreamOperator<Void>
         implements OneInputStreamOperator<Prediction, Void>, BoundedOneInput {
 
     private static final long serialVersionUID = 1L;
+    private static final org.slf4j.Logger LOG =
+            org.slf4j.LoggerFactory.getLogger(IndexWriterOperator.class);
 
     private final String indexDir;
     private final boolean checkpointed;
@@ -135,9 +137,12 @@ public final class IndexWriterOperator extends AbstractStreamOperator<Void>
         try {
             if (index != null) {
                 index.close(); // drops what no commit covered
-                index = null;
             }
+        } catch (Exception e) {
+            // a failing task: the next writer on this part starts from its last commit anyway
+            LOG.warn("Closing the embedding index part failed: {}", e.toString());
         } finally {
+            index = null;
             super.close();
         }
     }

@@ -140,13 +140,29 @@ public final class SubtaskIndex implements AutoCloseable {
         return metadata;
     }
 
-    /** Closes the writer; what was not committed is dropped. */
+    /**
+     * Closes the writer; what was not committed is dropped (the next writer deletes its files).
+     *
+     * <p>Flink interrupts a task it cancels. An interrupted thread that touches a {@code
+     * FileChannel} closes it, and Lucene checks its write lock through one: the lock would be
+     * invalidated and the rollback fail. So the interrupt flag is put aside while the writer
+     * closes, and restored after. (An interrupt that reached a write before the close has
+     * invalidated the lock already: the rollback then fails, and the next writer, opening the last
+     * commit, deletes what this one left.)
+     */
     @Override
     public void close() throws IOException {
+        boolean interrupted = Thread.interrupted();
         try {
             writer.close();
         } finally {
-            directory.close();
+            try {
+                directory.close();
+            } finally {
+                if (interrupted) {
+                    Thread.currentThread().interrupt();
+                }
+            }
         }
     }
 }
