@@ -276,6 +276,15 @@ final class JobCliOptions {
     String indexDir;
 
     @Option(
+            names = "--index-beam-width",
+            paramLabel = "N",
+            defaultValue =
+                    "" + io.inceptionpipeline.pipeline.index.EmbeddingDocuments.DEFAULT_BEAM_WIDTH,
+            description =
+                    "With --index-dir: HNSW candidates kept per inserted vector (Lucene's default is 100): higher finds more exact neighbors and indexes slower. Default: ${DEFAULT-VALUE}.")
+    int indexBeamWidth;
+
+    @Option(
             names = "--embedding-normalize",
             paramLabel = "none|l2",
             defaultValue = "none",
@@ -319,6 +328,7 @@ final class JobCliOptions {
                 .duplicateWindowMs(duplicateWindowMs)
                 .ompThreads(threads)
                 .indexDir(indexDir)
+                .indexBeamWidth(indexBeamWidth)
                 .embeddingNormalize(embeddingNormalize)
                 .version(Main.version());
     }

@@ -43,6 +43,7 @@ public record JobOptions(
         List<ModelScorerFactory> members,
         AggregationConfig aggregation,
         String indexDir,
+        int indexBeamWidth,
         boolean embeddingNormalize)
         implements Serializable {
 
@@ -107,6 +108,8 @@ public record JobOptions(
         long duplicateWindowMs = 600_000;
         String version = "dev";
         String indexDir;
+        int indexBeamWidth =
+                io.inceptionpipeline.pipeline.index.EmbeddingDocuments.DEFAULT_BEAM_WIDTH;
         String embeddingNormalize = "none";
 
         public Builder bootstrapServers(String v) {
@@ -312,6 +315,12 @@ public record JobOptions(
             return this;
         }
 
+        /** HNSW candidates kept per inserted vector (build time against recall). */
+        public Builder indexBeamWidth(int v) {
+            indexBeamWidth = v;
+            return this;
+        }
+
         /**
          * {@code none} (default) or {@code l2}: the predictions' embeddings divided by their norm.
          */
@@ -372,6 +381,10 @@ public record JobOptions(
                     indexDir == null || checkpointIntervalMs > 0 || boundedInput,
                     "an embedding index (--index-dir) commits at checkpoints: it needs a checkpoint"
                             + " interval > 0, or a bounded input (committed at its end)");
+            check(
+                    indexBeamWidth >= 1 && indexBeamWidth <= 3200,
+                    "index beam width must be in [1, 3200], got %s",
+                    indexBeamWidth);
             EnsembleSpec ensemble;
             CropMode crops;
             IccMode iccMode;
@@ -472,6 +485,7 @@ public record JobOptions(
                     indexDir == null
                             ? null
                             : java.nio.file.Path.of(indexDir).toAbsolutePath().toString(),
+                    indexBeamWidth,
                     embeddingNormalize.equals("l2"));
         }
 

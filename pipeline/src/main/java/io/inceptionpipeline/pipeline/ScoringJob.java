@@ -152,6 +152,7 @@ public final class ScoringJob {
                     answers,
                     options.indexDir(),
                     options.checkpointIntervalMs() > 0,
+                    options.indexBeamWidth(),
                     options.inferenceParallelism());
         }
         deadLetters(

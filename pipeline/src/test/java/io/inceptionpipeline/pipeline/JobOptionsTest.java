@@ -109,5 +109,8 @@ class JobOptionsTest {
                 .isTrue();
         assertThatThrownBy(() -> base().embeddingNormalize("l1").build())
                 .hasMessageContaining("must be none or l2");
+        assertThat(base().build().indexBeamWidth()).isEqualTo(32);
+        assertThatThrownBy(() -> base().indexBeamWidth(0).build())
+                .hasMessageContaining("index beam width must be in [1, 3200]");
     }
 }

@@ -16,18 +16,20 @@ public final class EmbeddingIndexSink {
 
     /**
      * Adds the index writer after {@code predictions}, at {@code parallelism}; {@code
-     * checkpointed}: commit at checkpoints (else once at the end of the input).
+     * checkpointed}: commit at checkpoints (else once at the end of the input); {@code beamWidth}:
+     * HNSW candidates per insertion.
      */
     public static void attach(
             DataStream<Prediction> predictions,
             String indexDir,
             boolean checkpointed,
+            int beamWidth,
             int parallelism) {
         predictions
                 .transform(
                         "embedding-index",
                         Types.VOID,
-                        new IndexWriterOperator(indexDir, checkpointed))
+                        new IndexWriterOperator(indexDir, checkpointed, beamWidth))
                 .uid("embedding-index")
                 .setParallelism(parallelism)
                 .disableChaining();

@@ -46,6 +46,7 @@ public final class IndexWriterOperator extends AbstractStreamOperator<Void>
 
     private final String indexDir;
     private final boolean checkpointed;
+    private final int beamWidth;
 
     private transient SubtaskIndex index;
     private transient ListState<Prediction> uncommittedState;
@@ -58,17 +59,21 @@ public final class IndexWriterOperator extends AbstractStreamOperator<Void>
     /**
      * @param indexDir the index folder; subtask {@code i} writes {@code part-i}
      * @param checkpointed whether the job takes checkpoints: commit at them; else at end of input
+     * @param beamWidth HNSW candidates per insertion
      */
-    public IndexWriterOperator(String indexDir, boolean checkpointed) {
+    public IndexWriterOperator(String indexDir, boolean checkpointed, int beamWidth) {
         this.indexDir = indexDir;
         this.checkpointed = checkpointed;
+        this.beamWidth = beamWidth;
     }
 
     @Override
     public void initializeState(StateInitializationContext context) throws Exception {
         super.initializeState(context);
         int subtask = getRuntimeContext().getTaskInfo().getIndexOfThisSubtask();
-        index = SubtaskIndex.open(SubtaskIndex.partDirectory(Path.of(indexDir), subtask));
+        index =
+                SubtaskIndex.open(
+                        SubtaskIndex.partDirectory(Path.of(indexDir), subtask), beamWidth);
         prepared = new ArrayList<>();
         unprepared = new ArrayList<>();
         uncommittedState =

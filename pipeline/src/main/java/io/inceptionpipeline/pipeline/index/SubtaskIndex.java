@@ -45,8 +45,13 @@ public final class SubtaskIndex implements AutoCloseable {
         return indexDir.resolve("part-" + subtask);
     }
 
-    /** Opens (or creates) the part in {@code path} on its last commit. */
+    /** Opens (or creates) the part in {@code path} on its last commit, with the default beam. */
     public static SubtaskIndex open(Path path) throws IOException {
+        return open(path, EmbeddingDocuments.DEFAULT_BEAM_WIDTH);
+    }
+
+    /** Opens (or creates) the part; new vectors go into the graph with {@code beamWidth}. */
+    public static SubtaskIndex open(Path path, int beamWidth) throws IOException {
         Files.createDirectories(path);
         Directory directory = FSDirectory.open(path);
         try {
@@ -58,7 +63,7 @@ public final class SubtaskIndex implements AutoCloseable {
             }
             IndexWriterConfig config =
                     new IndexWriterConfig()
-                            .setCodec(EmbeddingDocuments.codec())
+                            .setCodec(EmbeddingDocuments.codec(beamWidth))
                             .setOpenMode(IndexWriterConfig.OpenMode.CREATE_OR_APPEND)
                             // a failed task must not publish what the checkpoint did not cover
                             .setCommitOnClose(false)

@@ -86,7 +86,8 @@ class IndexSinkFailoverITCase {
                                 p -> p.getRequestId().toString())
                         .map(new FailOnce())
                         .returns(new AvroTypeInfo<>(Prediction.class));
-        EmbeddingIndexSink.attach(predictions, dir.toString(), true, 2);
+        EmbeddingIndexSink.attach(
+                predictions, dir.toString(), true, EmbeddingDocuments.DEFAULT_BEAM_WIDTH, 2);
         env.execute("index-failover");
 
         assertThat(failed).as("the failure was injected").isTrue();

@@ -20,7 +20,11 @@ class IndexWriterOperatorTest {
     private OneInputStreamOperatorTestHarness<Prediction, Void> harness(boolean checkpointed)
             throws Exception {
         return new OneInputStreamOperatorTestHarness<>(
-                new IndexWriterOperator(dir.toString(), checkpointed), 1, 1, 0);
+                new IndexWriterOperator(
+                        dir.toString(), checkpointed, EmbeddingDocuments.DEFAULT_BEAM_WIDTH),
+                1,
+                1,
+                0);
     }
 
     /** The committed index: request id → top-1 label (null: no commit yet). */
