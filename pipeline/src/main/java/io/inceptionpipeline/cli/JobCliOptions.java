@@ -272,6 +272,33 @@ final class JobCliOptions {
                     "Threads of the inference engine per model (0: one per processor): MXNet's and PyTorch's OpenMP pool per TaskManager JVM, ONNX Runtime's intra-op pool per session (one inter-op thread). Default: ${DEFAULT-VALUE}.")
     int threads;
 
+    @Option(
+            names = "--index-dir",
+            paramLabel = "DIR",
+            description = {
+                "Also write every prediction's embedding, keyed by request id, into a Lucene HNSW index in DIR",
+                "(DIR/part-<subtask>, one per inference subtask; a request scored again replaces its document),",
+                "committed at each checkpoint (archive: at the end of the run). Query it with the search command."
+            })
+    String indexDir;
+
+    @Option(
+            names = "--index-beam-width",
+            paramLabel = "N",
+            defaultValue =
+                    "" + io.inceptionpipeline.pipeline.index.EmbeddingDocuments.DEFAULT_BEAM_WIDTH,
+            description =
+                    "With --index-dir: HNSW candidates kept per inserted vector (Lucene's default is 100): higher finds more exact neighbors and indexes slower. Default: ${DEFAULT-VALUE}.")
+    int indexBeamWidth;
+
+    @Option(
+            names = "--embedding-normalize",
+            paramLabel = "none|l2",
+            defaultValue = "none",
+            description =
+                    "l2: divide each prediction's embedding by its L2 norm (a dot product is then the cosine). The index normalizes its own copy either way. Default: ${DEFAULT-VALUE}.")
+    String embeddingNormalize;
+
     JobOptions.Builder toBuilder() {
         if (!delivery.equals("exactly-once") && !delivery.equals("at-least-once")) {
             throw new IllegalArgumentException(
@@ -313,6 +340,9 @@ final class JobCliOptions {
                 .checkpointIntervalMs(checkpointIntervalMs)
                 .duplicateWindowMs(duplicateWindowMs)
                 .ompThreads(threads)
+                .indexDir(indexDir)
+                .indexBeamWidth(indexBeamWidth)
+                .embeddingNormalize(embeddingNormalize)
                 .version(Main.version());
     }
 }

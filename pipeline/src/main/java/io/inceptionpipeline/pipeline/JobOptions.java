@@ -42,7 +42,10 @@ public record JobOptions(
         long checkpointIntervalMs,
         long duplicateWindowMs,
         List<ModelScorerFactory> members,
-        AggregationConfig aggregation)
+        AggregationConfig aggregation,
+        String indexDir,
+        int indexBeamWidth,
+        boolean embeddingNormalize)
         implements Serializable {
 
     /**
@@ -51,6 +54,11 @@ public record JobOptions(
      */
     public boolean aggregates() {
         return aggregation != null;
+    }
+
+    /** Whether the predictions' embeddings also go into an embedding index ({@link #indexDir}). */
+    public boolean indexes() {
+        return indexDir != null;
     }
 
     public static Builder builder() {
@@ -103,6 +111,10 @@ public record JobOptions(
         long checkpointIntervalMs = 5000;
         long duplicateWindowMs = 600_000;
         String version = "dev";
+        String indexDir;
+        int indexBeamWidth =
+                io.inceptionpipeline.pipeline.index.EmbeddingDocuments.DEFAULT_BEAM_WIDTH;
+        String embeddingNormalize = "none";
 
         public Builder bootstrapServers(String v) {
             bootstrapServers = v;
@@ -309,6 +321,29 @@ public record JobOptions(
             return this;
         }
 
+        /**
+         * The embedding index folder (null: none): every prediction's embedding, keyed by request
+         * id, committed with the checkpoints (or at the end of a bounded run without them).
+         */
+        public Builder indexDir(String v) {
+            indexDir = v;
+            return this;
+        }
+
+        /** HNSW candidates kept per inserted vector (build time against recall). */
+        public Builder indexBeamWidth(int v) {
+            indexBeamWidth = v;
+            return this;
+        }
+
+        /**
+         * {@code none} (default) or {@code l2}: the predictions' embeddings divided by their norm.
+         */
+        public Builder embeddingNormalize(String v) {
+            embeddingNormalize = v;
+            return this;
+        }
+
         public Builder version(String v) {
             version = v;
             return this;
@@ -350,6 +385,21 @@ public record JobOptions(
             check(
                     !exactlyOnce || !transactionalIdPrefix.isBlank(),
                     "exactly-once needs a transactional id prefix");
+            check(
+                    embeddingNormalize.equals("none") || embeddingNormalize.equals("l2"),
+                    "embedding normalization must be none or l2, got %s",
+                    embeddingNormalize);
+            check(
+                    indexDir == null || embeddings,
+                    "an embedding index (--index-dir) needs the embeddings (not --no-embeddings)");
+            check(
+                    indexDir == null || checkpointIntervalMs > 0 || boundedInput,
+                    "an embedding index (--index-dir) commits at checkpoints: it needs a checkpoint"
+                            + " interval > 0, or a bounded input (committed at its end)");
+            check(
+                    indexBeamWidth >= 1 && indexBeamWidth <= 3200,
+                    "index beam width must be in [1, 3200], got %s",
+                    indexBeamWidth);
             EnsembleSpec ensemble;
             CropMode crops;
             IccMode iccMode;
@@ -455,7 +505,12 @@ public record JobOptions(
                     checkpointIntervalMs,
                     duplicateWindowMs,
                     List.copyOf(members),
-                    aggregation);
+                    aggregation,
+                    indexDir == null
+                            ? null
+                            : java.nio.file.Path.of(indexDir).toAbsolutePath().toString(),
+                    indexBeamWidth,
+                    embeddingNormalize.equals("l2"));
         }
 
         private static void check(boolean condition, String message, Object... args) {

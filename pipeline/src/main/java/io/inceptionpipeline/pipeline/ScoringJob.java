@@ -16,6 +16,8 @@ import io.inceptionpipeline.operators.records.CroppedImage;
 import io.inceptionpipeline.operators.records.FetchedImage;
 import io.inceptionpipeline.operators.records.ImageRequest;
 import io.inceptionpipeline.operators.records.RawMessage;
+import io.inceptionpipeline.pipeline.index.EmbeddingIndexSink;
+import io.inceptionpipeline.pipeline.index.EmbeddingNormalizer;
 import io.inceptionpipeline.schemas.Prediction;
 import io.inceptionpipeline.schemas.ScoringFailure;
 import java.time.Duration;
@@ -40,6 +42,8 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * with several crops or models per request, every member batches and infers every crop, then
  *          → keyBy(request id) → aggregate (mean softmax, keyed state) → predictions
  * every operator's failures (side output) → count by stage/code → dead letters
+ * with --index-dir: predictions → embedding index (Lucene HNSW, one part per inference subtask,
+ *          committed at checkpoints)
  * </pre>
  *
  * Fetching and decoding scale with {@code fetchParallelism}, inference with {@code
@@ -129,11 +133,28 @@ public final class ScoringJob {
                 options.aggregates()
                         ? aggregated(crops, options)
                         : inference(crops, options, options.scorer(), "batch-inference");
-        predictions
-                .sinkTo(predictionSink)
+        DataStream<Prediction> answers = predictions;
+        if (options.embeddingNormalize()) {
+            answers =
+                    predictions
+                            .map(new EmbeddingNormalizer())
+                            .returns(new AvroTypeInfo<>(Prediction.class))
+                            .name("normalize-embedding")
+                            .uid("normalize-embedding")
+                            .setParallelism(options.inferenceParallelism());
+        }
+        answers.sinkTo(predictionSink)
                 .name("predictions")
                 .uid("predictions-sink")
                 .setParallelism(options.inferenceParallelism());
+        if (options.indexes()) {
+            EmbeddingIndexSink.attach(
+                    answers,
+                    options.indexDir(),
+                    options.checkpointIntervalMs() > 0,
+                    options.indexBeamWidth(),
+                    options.inferenceParallelism());
+        }
         deadLetters(
                 deserialized
                         .getSideOutput(Failures.TAG)

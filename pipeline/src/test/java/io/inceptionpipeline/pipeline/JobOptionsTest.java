@@ -81,4 +81,36 @@ class JobOptionsTest {
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageContaining("expected ignore or convert");
     }
+
+    @Test
+    void anEmbeddingIndexNeedsEmbeddingsAndACommitPoint() {
+        JobOptions options = base().indexDir("idx").embeddingNormalize("l2").build();
+        assertThat(options.indexes()).isTrue();
+        assertThat(options.indexDir())
+                .isEqualTo(java.nio.file.Path.of("idx").toAbsolutePath().toString());
+        assertThat(options.embeddingNormalize()).isTrue();
+        assertThat(base().build().indexes()).isFalse();
+        assertThatThrownBy(() -> base().indexDir("idx").embeddings(false).build())
+                .hasMessageContaining("needs the embeddings");
+        assertThatThrownBy(
+                        () ->
+                                base().indexDir("idx")
+                                        .exactlyOnce(false)
+                                        .checkpointIntervalMs(0)
+                                        .build())
+                .hasMessageContaining("commits at checkpoints");
+        assertThat(
+                        base().indexDir("idx")
+                                .exactlyOnce(false)
+                                .checkpointIntervalMs(0)
+                                .boundedInput(true)
+                                .build()
+                                .indexes())
+                .isTrue();
+        assertThatThrownBy(() -> base().embeddingNormalize("l1").build())
+                .hasMessageContaining("must be none or l2");
+        assertThat(base().build().indexBeamWidth()).isEqualTo(32);
+        assertThatThrownBy(() -> base().indexBeamWidth(0).build())
+                .hasMessageContaining("index beam width must be in [1, 3200]");
+    }
 }
