@@ -21,6 +21,7 @@ import picocli.CommandLine.Command;
             ConvertCommand.class,
             ExportCommand.class,
             EnginesCommand.class,
+            SqlCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {
