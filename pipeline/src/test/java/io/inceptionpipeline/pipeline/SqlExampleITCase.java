@@ -135,9 +135,13 @@ class SqlExampleITCase {
         return cell.equals("<NULL>") ? null : cell;
     }
 
-    /** The first fenced block of {@code language} on the page. */
+    /** The first fenced block of {@code language} under the page's "The full example" heading. */
     static String block(String page, String language) {
-        Matcher m = Pattern.compile("```" + language + "\\n(.*?)```", Pattern.DOTALL).matcher(page);
+        int section = page.indexOf("\n## The full example\n");
+        assertThat(section).as("a 'The full example' section in %s", PAGE).isPositive();
+        Matcher m =
+                Pattern.compile("```" + language + "\\n(.*?)```", Pattern.DOTALL)
+                        .matcher(page.substring(section));
         assertThat(m.find()).as("a ```%s block in %s", language, PAGE).isTrue();
         return m.group(1);
     }
