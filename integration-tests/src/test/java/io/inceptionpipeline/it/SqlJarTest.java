@@ -44,6 +44,7 @@ class SqlJarTest {
 
     static final String VIEW =
             """
+            SET 'table.exec.async-ml-predict.max-concurrent-operations' = '4';
             CREATE TEMPORARY VIEW uploads (id, uri) AS VALUES
               ('boot', 'file://${images}/test-00000.png'),
               ('missing', 'file://${images}/no-such-image.png');
@@ -81,7 +82,7 @@ class SqlJarTest {
                         """);
         assertThat(out.exitCode()).isEqualTo(1);
         assertThat(out.stderr())
-                .contains("sql: statement 3 failed")
+                .contains("sql: statement 4 failed")
                 .contains("Unsupported options found for 'inception'")
                 .contains("batch_size");
     }

@@ -13,6 +13,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestOptions;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -259,6 +261,11 @@ final class SqlCommand implements Callable<Integer> {
 
     /** Runs one statement: an INSERT to its end, a query's rows or a SHOW's table printed. */
     private static void execute(StreamTableEnvironment tables, String statement) throws Exception {
+        Matcher set = SET.matcher(statement);
+        if (set.matches()) { // the SQL client's SET, which executeSql does not take
+            tables.getConfig().set(set.group(1), set.group(2));
+            return;
+        }
         TableResult result = tables.executeSql(statement);
         if (isInsert(statement)) {
             result.await();
@@ -266,6 +273,10 @@ final class SqlCommand implements Callable<Integer> {
             result.print();
         }
     }
+
+    /** {@code SET 'key' = 'value'}: a session option for the statements after it. */
+    static final Pattern SET =
+            Pattern.compile("SET\\s+'([^']+)'\\s*=\\s*'([^']*)'", Pattern.CASE_INSENSITIVE);
 
     static boolean isInsert(String statement) {
         String head = statement.stripLeading().toUpperCase(Locale.ROOT);

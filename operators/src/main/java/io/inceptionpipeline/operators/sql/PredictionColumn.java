@@ -9,6 +9,7 @@ import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericRowData;
 import org.apache.flink.table.data.StringData;
+import org.apache.flink.table.data.TimestampData;
 import org.apache.flink.table.types.DataType;
 import org.apache.flink.table.types.logical.LogicalType;
 import org.apache.flink.table.types.logical.utils.LogicalTypeCasts;
@@ -124,6 +125,13 @@ public enum PredictionColumn {
         @Override
         Object value(Prediction p) {
             return StringData.fromString(p.getModel().getWeightsDigest());
+        }
+    },
+    /** When the row's batch was scored. */
+    SCORED_AT("scored_at", DataTypes.TIMESTAMP_LTZ(3)) {
+        @Override
+        Object value(Prediction p) {
+            return TimestampData.fromInstant(p.getScoredAt());
         }
     },
     /** Images in the forward pass that scored this one. */
