@@ -37,7 +37,7 @@ CREATE TABLE predictions (
   top_k ARRAY<ROW<idx INT, label STRING, score FLOAT>>,
   error STRING,
   error_code STRING,
-  scored_at TIMESTAMP_LTZ(3)
+  scored_at TIMESTAMP(3) -- the avro format has no TIMESTAMP_LTZ
 ) WITH (
   'connector' = 'kafka',
   'topic' = 'image-predictions',
@@ -53,7 +53,8 @@ CREATE TABLE predictions (
 
 -- Up to 64 rows in flight per parallel instance, so that batches of 32 can fill.
 INSERT INTO predictions
-SELECT request_key, request_id, label, class_index, score, top_k, error, error_code, scored_at
+SELECT request_key, request_id, label, class_index, score, top_k, error, error_code,
+       CAST(scored_at AS TIMESTAMP(3))
 FROM ML_PREDICT(TABLE requests, MODEL fashion, DESCRIPTOR(request),
                 MAP['max-concurrent-operations', '64']);
 
