@@ -304,7 +304,7 @@ final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private static List<Path> listImages(Path dir) throws Exception {
+    static List<Path> listImages(Path dir) throws Exception {
         try (Stream<Path> walk = Files.walk(dir)) {
             return walk.filter(Files::isRegularFile)
                     .filter(p -> !p.getFileName().toString().startsWith("."))
@@ -314,7 +314,7 @@ final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    private static void deleteQuietly(Path dir) {
+    static void deleteQuietly(Path dir) {
         try (Stream<Path> walk = Files.walk(dir)) {
             walk.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         } catch (Exception e) {

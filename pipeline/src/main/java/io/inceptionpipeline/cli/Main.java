@@ -22,6 +22,7 @@ import picocli.CommandLine.Command;
             ExportCommand.class,
             EnginesCommand.class,
             SearchCommand.class,
+            SqlCommand.class,
             CommandLine.HelpCommand.class
         })
 public final class Main implements Runnable {

@@ -93,7 +93,8 @@ public class DecodeCropFunction extends ProcessFunction<FetchedImage, CroppedIma
         }
     }
 
-    static ErrorCode code(DecodeException.Reason reason) {
+    /** The dead letter code of a decode failure (also used by the SQL predict function). */
+    public static ErrorCode code(DecodeException.Reason reason) {
         switch (reason) {
             case EMPTY:
                 return ErrorCode.EMPTY_IMAGE;
