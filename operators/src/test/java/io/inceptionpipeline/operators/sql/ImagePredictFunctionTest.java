@@ -155,7 +155,7 @@ class ImagePredictFunctionTest {
             assertFailure(
                     f.get(),
                     images.resolve("not-an-image.png").toUri().toString(),
-                    "UNSUPPORTED_FORMAT",
+                    "NOT_AN_IMAGE",
                     "DECODE/");
             assertFailure(f.get(), "  ", "MISSING_URI", "DESERIALIZE/");
             RowData nullInput = predict(f.get(), null);
