@@ -23,11 +23,11 @@ import org.apache.flink.util.Collector;
  * batchSize} crops or at the processing time its {@link FlushPolicy} names: with {@link
  * FlushPolicy.Latency} once no crop arrived for a timer tick when the batch's first crop found the
  * model idle (a lone request is scored at once), or up to as long as the previous batch took when
- * it queued behind that batch (the model is loaded: the batch fills); with {@link
- * FlushPolicy.Throughput} when the oldest crop has waited {@code maxDelayMs}. One timer per bucket
- * holds that time and moves as crops arrive. The model is opened once per subtask in {@link #open}
- * and closed in {@link #close}. A batch whose inference fails sends each of its requests to the
- * dead letters; the job goes on.
+ * the first crop was decoded before that batch was scored (it waited behind it: the model is
+ * loaded, the batch fills); with {@link FlushPolicy.Throughput} when the oldest crop has waited
+ * {@code maxDelayMs}. One timer per bucket holds that time and moves as crops arrive. The model is
+ * opened once per subtask in {@link #open} and closed in {@link #close}. A batch whose inference
+ * fails sends each of its requests to the dead letters; the job goes on.
  */
 public class BatchInferenceFunction
         extends KeyedProcessFunction<Integer, CroppedImage, Prediction> {
@@ -110,8 +110,10 @@ public class BatchInferenceFunction
         }
         if (size == 1) {
             opened.update(now);
-            // Within a tick of the latest batch's end: the crop was queued while it was scored.
-            busy.update(now <= lastScoredAtMs + 1 ? lastBatchMs : 0L);
+            // Decoded before the latest batch was scored: the crop waited behind it. (Compared by
+            // time: not "arrived within a tick of the end", since the sink's commit and other mail
+            // run between the end of a batch and the next record.)
+            busy.update(crop.readyAtMs <= lastScoredAtMs ? lastBatchMs : 0L);
             ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
         }
         // A batch restored from a savepoint taken before these states existed counts from now.

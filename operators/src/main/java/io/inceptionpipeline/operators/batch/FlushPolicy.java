@@ -9,12 +9,12 @@ import java.io.Serializable;
  * <ul>
  *   <li>{@link Latency} (the default of {@code run} and {@code local}): a batch whose first crop
  *       found the model idle is scored as soon as no crop arrived for one timer tick, so a lone
- *       request is scored about a millisecond after it arrives. A batch whose first crop queued
- *       while the model was scoring (the model is loaded) waits for more crops, up to as long as
- *       that previous batch took: a synchronous operator cannot read its input while it scores, and
- *       backpressure keeps only a few large crops queued in the network buffers, so "what arrived
- *       while the model was busy" has to be collected after it. {@code maxDelayMs} caps both waits
- *       from the batch's first crop.
+ *       request is scored about a millisecond after it arrives. A batch whose first crop was
+ *       decoded before the previous batch was scored (it waited behind it: the model is loaded)
+ *       waits for more crops, up to as long as that previous batch took: a synchronous operator
+ *       cannot read its input while it scores, and backpressure keeps only a few large crops queued
+ *       in the network buffers, so "what arrived while the model was busy" has to be collected
+ *       after it. {@code maxDelayMs} caps both waits from the batch's first crop.
  *   <li>{@link Throughput}: wait up to {@code maxDelayMs} from the batch's first crop for it to
  *       fill (the job's only behaviour before {@code Latency}): the fullest batches, at the cost of
  *       that wait when traffic is light.
@@ -28,8 +28,9 @@ public sealed interface FlushPolicy extends Serializable
      *
      * @param openedMs when the batch's first crop arrived
      * @param lastArrivalMs when its latest crop arrived
-     * @param busyMs how long the model scored the previous batch, when this batch's first crop
-     *     arrived while it did (queued behind it); 0 when the first crop found the model idle
+     * @param busyMs how long the model scored the previous batch, when this batch's first crop was
+     *     decoded before that batch was scored (it waited behind it); 0 when it found the model
+     *     idle
      */
     long flushAt(long openedMs, long lastArrivalMs, long busyMs);
 
