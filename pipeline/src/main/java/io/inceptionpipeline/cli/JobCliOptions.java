@@ -80,8 +80,25 @@ final class JobCliOptions {
             names = "--max-batch-delay-ms",
             defaultValue = "200",
             description =
-                    "Score a partial batch once its oldest image waited this long. Default: ${DEFAULT-VALUE}.")
+                    "Longest an image waits in a partial batch (with --batching throughput: how long a partial batch waits to fill). Default: ${DEFAULT-VALUE}.")
     long maxBatchDelayMs;
+
+    @Option(
+            names = "--batching",
+            defaultValue = "latency",
+            description = {
+                "latency: score a partial batch as soon as no image arrived for a timer tick (~1 ms), so a",
+                "request finding the model idle is scored at once and batches form from what queued while",
+                "it was busy; throughput: wait --max-batch-delay-ms for a batch to fill. Default: ${DEFAULT-VALUE}."
+            })
+    String batching;
+
+    @Option(
+            names = "--buffer-timeout-ms",
+            defaultValue = "" + JobOptions.DEFAULT_BUFFER_TIMEOUT_MS,
+            description =
+                    "Flink network buffer timeout of every exchange: 0 sends each record at once, -1 waits for full buffers (Flink's default: 100). Default: ${DEFAULT-VALUE}.")
+    long bufferTimeoutMs;
 
     @Option(
             names = "--top-k",
@@ -246,9 +263,9 @@ final class JobCliOptions {
 
     @Option(
             names = "--checkpoint-interval-ms",
-            defaultValue = "5000",
+            defaultValue = "" + JobOptions.DEFAULT_CHECKPOINT_INTERVAL_MS,
             description =
-                    "Checkpoint interval; exactly-once outputs become visible at each checkpoint. Default: ${DEFAULT-VALUE}.")
+                    "Checkpoint interval; exactly-once outputs become visible to read_committed consumers at each checkpoint, so this bounds their latency (see docs/benchmarks.md). Default: ${DEFAULT-VALUE}.")
     long checkpointIntervalMs;
 
     @Option(
@@ -313,6 +330,8 @@ final class JobCliOptions {
                 .maxParallelism(maxParallelism)
                 .fetchConcurrency(fetchConcurrency)
                 .batching(batchSize, maxBatchDelayMs)
+                .batching(batching)
+                .bufferTimeoutMs(bufferTimeoutMs)
                 .topK(topK)
                 .embeddings(embeddings)
                 .model(model, weights)

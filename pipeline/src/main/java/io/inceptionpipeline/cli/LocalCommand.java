@@ -41,6 +41,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "local",
         mixinStandardHelpOptions = true,
+        defaultValueProvider = LocalCommand.Defaults.class,
         sortOptions = false,
         description = {
             "Runs everything in this JVM: starts a Kafka broker (Kafka's own KRaft server) and Flink's",
@@ -92,15 +93,31 @@ final class LocalCommand implements Callable<Integer> {
      */
     static final String DEFAULT_MODEL = "inception_resnet_fmnist";
 
+    /**
+     * Where {@code local}'s defaults differ from {@code run}'s (the shared {@link JobCliOptions}):
+     * given to picocli, so they are the values parsed and the ones {@code --help} prints.
+     */
+    static final class Defaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            if (!(arg instanceof CommandLine.Model.OptionSpec option)) {
+                return null;
+            }
+            return switch (option.longestName()) {
+                case "--model" -> DEFAULT_MODEL;
+                // the requests are published before the job starts
+                case "--starting-offsets" -> "earliest";
+                default -> null;
+            };
+        }
+    }
+
     @Mixin JobCliOptions job;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        if (!spec.commandLine().getParseResult().hasMatchedOption("--model")) {
-            job.model = DEFAULT_MODEL; // run's default is the flagship; local's is the trained one
-        }
         Path work = Files.createTempDirectory("inception-local-");
         Path root = images;
         if (root == null) {
@@ -139,7 +156,6 @@ final class LocalCommand implements Callable<Integer> {
                 options =
                         job.toBuilder()
                                 .bootstrapServers(kafka.bootstrapServers())
-                                .startingOffsets("earliest")
                                 .boundedInput(!keepRunning)
                                 .build();
             } catch (IllegalArgumentException e) {

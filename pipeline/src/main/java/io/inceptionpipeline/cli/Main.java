@@ -15,6 +15,7 @@ import picocli.CommandLine.Command;
             LocalCommand.class,
             ArchiveCommand.class,
             ProduceCommand.class,
+            LoadgenCommand.class,
             TrainCommand.class,
             EvaluateCommand.class,
             BenchCommand.class,

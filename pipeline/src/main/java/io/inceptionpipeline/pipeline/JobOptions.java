@@ -5,6 +5,7 @@ import io.inceptionpipeline.models.inference.EnsembleSpec;
 import io.inceptionpipeline.models.inference.Precision;
 import io.inceptionpipeline.models.inference.ScoringModel;
 import io.inceptionpipeline.operators.aggregate.AggregationConfig;
+import io.inceptionpipeline.operators.batch.FlushPolicy;
 import io.inceptionpipeline.operators.decode.IccMode;
 import io.inceptionpipeline.operators.decode.PrepareConfig;
 import io.inceptionpipeline.operators.fetch.FetchConfig;
@@ -45,7 +46,9 @@ public record JobOptions(
         AggregationConfig aggregation,
         String indexDir,
         int indexBeamWidth,
-        boolean embeddingNormalize)
+        boolean embeddingNormalize,
+        FlushPolicy flushPolicy,
+        long bufferTimeoutMs)
         implements Serializable {
 
     /**
@@ -60,6 +63,19 @@ public record JobOptions(
     public boolean indexes() {
         return indexDir != null;
     }
+
+    /**
+     * Checkpoint interval of the streaming job: exactly-once predictions become visible to {@code
+     * read_committed} consumers at each checkpoint, so it bounds their latency (measured in
+     * docs/benchmarks.md, "Latency of uploads").
+     */
+    public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
+
+    /**
+     * Longest a record waits in a network buffer of one exchange before it is sent (Flink's default
+     * is 100 ms, paid at each of the job's keyBy exchanges).
+     */
+    public static final long DEFAULT_BUFFER_TIMEOUT_MS = 0;
 
     public static Builder builder() {
         return new Builder();
@@ -103,12 +119,14 @@ public record JobOptions(
         long aggregationTimeoutMs = 120_000;
         int batchSize = 8;
         long maxBatchDelayMs = 200;
+        String batching = "latency";
+        long bufferTimeoutMs = DEFAULT_BUFFER_TIMEOUT_MS;
         int topK = 5;
         boolean embeddings = true;
         int ompThreads;
         boolean exactlyOnce = true;
         String transactionalIdPrefix = "inception-pipeline";
-        long checkpointIntervalMs = 5000;
+        long checkpointIntervalMs = DEFAULT_CHECKPOINT_INTERVAL_MS;
         long duplicateWindowMs = 600_000;
         String version = "dev";
         String indexDir;
@@ -285,6 +303,25 @@ public record JobOptions(
             return this;
         }
 
+        /**
+         * How a partial batch is scored: {@code latency} (as soon as no crop arrived for a timer
+         * tick; {@code maxBatchDelayMs} a ceiling) or {@code throughput} (after {@code
+         * maxBatchDelayMs}).
+         */
+        public Builder batching(String mode) {
+            batching = mode;
+            return this;
+        }
+
+        /**
+         * Flink's network buffer timeout for every exchange of the job: 0 sends each record at
+         * once, -1 only full buffers.
+         */
+        public Builder bufferTimeoutMs(long v) {
+            bufferTimeoutMs = v;
+            return this;
+        }
+
         public Builder topK(int v) {
             topK = v;
             return this;
@@ -377,6 +414,13 @@ public record JobOptions(
                     "batch size must be in [1, 4096], got %s",
                     batchSize);
             check(maxBatchDelayMs >= 0, "max batch delay must not be negative");
+            check(bufferTimeoutMs >= -1, "buffer timeout must be >= -1, got %s", bufferTimeoutMs);
+            FlushPolicy flushPolicy;
+            try {
+                flushPolicy = FlushPolicy.parse(batching, maxBatchDelayMs);
+            } catch (IllegalArgumentException e) {
+                throw new IllegalArgumentException(e.getMessage());
+            }
             check(duplicateWindowMs >= 0, "the duplicate-id window must not be negative");
             check(topK >= 1, "top-k must be >= 1");
             check(
@@ -510,7 +554,9 @@ public record JobOptions(
                             ? null
                             : java.nio.file.Path.of(indexDir).toAbsolutePath().toString(),
                     indexBeamWidth,
-                    embeddingNormalize.equals("l2"));
+                    embeddingNormalize.equals("l2"),
+                    flushPolicy,
+                    bufferTimeoutMs);
         }
 
         private static void check(boolean condition, String message, Object... args) {

@@ -56,6 +56,14 @@ public final class RequestPublisher implements AutoCloseable {
                 });
     }
 
+    /**
+     * Fetches the topic's metadata now (it fails when the topic does not exist), so the first
+     * {@link #publish} does not wait for it: a load generator times its sends.
+     */
+    public int partitions() {
+        return producer.partitionsFor(topic).size();
+    }
+
     /** Waits for every send; throws the first failure. */
     public void flush() throws Exception {
         producer.flush();

@@ -73,8 +73,12 @@ public final class ScoringJob {
                 options);
     }
 
-    /** Checkpointing as the delivery guarantee needs it. */
+    /**
+     * Checkpointing as the delivery guarantee needs it, and the network buffer timeout of every
+     * exchange (Flink's default, 100 ms, would be paid at each keyBy).
+     */
     public static void configure(StreamExecutionEnvironment env, JobOptions options) {
+        env.setBufferTimeout(options.bufferTimeoutMs());
         if (options.checkpointIntervalMs() > 0) {
             env.enableCheckpointing(
                     options.checkpointIntervalMs(),
@@ -227,7 +231,7 @@ public final class ScoringJob {
         return crops.keyBy(new BucketKeys(options.inferenceParallelism(), options.maxParallelism()))
                 .process(
                         new BatchInferenceFunction(
-                                options.batchSize(), options.maxBatchDelayMs(), scorer))
+                                options.batchSize(), options.flushPolicy(), scorer))
                 .returns(new AvroTypeInfo<>(Prediction.class))
                 .name(uid)
                 .uid(uid)

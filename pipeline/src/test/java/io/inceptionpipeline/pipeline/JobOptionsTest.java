@@ -14,6 +14,22 @@ class JobOptionsTest {
     }
 
     @Test
+    void uploadsGetLatencyBatchingNoBufferWaitAndShortCheckpointsByDefault() {
+        JobOptions options = base().build();
+        assertThat(options.flushPolicy())
+                .isEqualTo(new io.inceptionpipeline.operators.batch.FlushPolicy.Latency(0, 200));
+        assertThat(options.bufferTimeoutMs()).isZero();
+        assertThat(options.checkpointIntervalMs())
+                .isEqualTo(JobOptions.DEFAULT_CHECKPOINT_INTERVAL_MS);
+        assertThat(base().batching(8, 50).batching("throughput").build().flushPolicy())
+                .isEqualTo(new io.inceptionpipeline.operators.batch.FlushPolicy.Throughput(50));
+        assertThatThrownBy(() -> base().batching("fast").build())
+                .hasMessageContaining("batching must be latency or throughput, got fast");
+        assertThatThrownBy(() -> base().bufferTimeoutMs(-2).build())
+                .hasMessageContaining("buffer timeout must be >= -1");
+    }
+
+    @Test
     void oneCropAndOneModelKeepTheDirectPath() {
         JobOptions options = base().model("inception_resnet_fmnist", null).topK(3).build();
         assertThat(options.aggregates()).isFalse();

@@ -138,9 +138,8 @@ class ClusterFaultTest {
                         "--allowed-root", images.get(0).getParent().toString(),
                         "--fetch-parallelism", "2",
                         "--inference-parallelism", "2",
+                        // batching, buffer timeout and checkpoint interval: run's defaults
                         "--batch-size", "16",
-                        "--max-batch-delay-ms", "100",
-                        "--checkpoint-interval-ms", "1000",
                         "--transactional-id-prefix", "fault-suite",
                         "--threads", "1");
         return cluster.rest().runJar(jarId, "io.inceptionpipeline.cli.JobMain", args, savepoint);

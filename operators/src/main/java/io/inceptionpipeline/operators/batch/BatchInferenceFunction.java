@@ -20,9 +20,14 @@ import org.apache.flink.util.Collector;
 /**
  * Keyed batching and inference. Crops are buffered per bucket in Flink state (so a checkpoint holds
  * a half-full batch and a restart resumes it), and a bucket is scored when it holds {@code
- * batchSize} crops or when its oldest crop has waited {@code maxDelayMs} (a processing-time timer).
- * The model is opened once per subtask in {@link #open} and closed in {@link #close}. A batch whose
- * inference fails sends each of its requests to the dead letters; the job goes on.
+ * batchSize} crops or at the processing time its {@link FlushPolicy} names: with {@link
+ * FlushPolicy.Latency} once no crop arrived for a timer tick when the batch's first crop found the
+ * model idle (a lone request is scored at once), or up to as long as the previous batch took when
+ * the first crop was decoded before that batch was scored (it waited behind it: the model is
+ * loaded, the batch fills); with {@link FlushPolicy.Throughput} when the oldest crop has waited
+ * {@code maxDelayMs}. One timer per bucket holds that time and moves as crops arrive. The model is
+ * opened once per subtask in {@link #open} and closed in {@link #close}. A batch whose inference
+ * fails sends each of its requests to the dead letters; the job goes on.
  */
 public class BatchInferenceFunction
         extends KeyedProcessFunction<Integer, CroppedImage, Prediction> {
@@ -35,22 +40,37 @@ public class BatchInferenceFunction
     static final long END_OF_INPUT = Long.MIN_VALUE + 1;
 
     private final int batchSize;
-    private final long maxDelayMs;
+    private final FlushPolicy policy;
     private final BatchScorer.Factory scorerFactory;
 
     private transient ListState<CroppedImage> buffer;
     private transient ValueState<Integer> count;
     private transient ValueState<Long> deadline;
+    private transient ValueState<Long> opened;
+    private transient ValueState<Long> busy;
+
+    /** Processing time at which this subtask's latest batch was scored; not state: a hint. */
+    private transient long lastScoredAtMs = Long.MIN_VALUE;
+
+    /** How long this subtask's latest batch took to score, in ms (at least 1). */
+    private transient long lastBatchMs;
+
     private transient BatchScorer scorer;
     private transient ScoringMetrics metrics;
 
+    /** Throughput batching: a partial batch waits {@code maxDelayMs} from its first crop. */
     public BatchInferenceFunction(
             int batchSize, long maxDelayMs, BatchScorer.Factory scorerFactory) {
-        if (batchSize < 1 || maxDelayMs < 0) {
-            throw new IllegalArgumentException("batchSize must be >= 1 and maxDelayMs >= 0");
+        this(batchSize, new FlushPolicy.Throughput(maxDelayMs), scorerFactory);
+    }
+
+    public BatchInferenceFunction(
+            int batchSize, FlushPolicy policy, BatchScorer.Factory scorerFactory) {
+        if (batchSize < 1 || policy == null) {
+            throw new IllegalArgumentException("batchSize must be >= 1 and a policy given");
         }
         this.batchSize = batchSize;
-        this.maxDelayMs = maxDelayMs;
+        this.policy = policy;
         this.scorerFactory = scorerFactory;
     }
 
@@ -65,6 +85,10 @@ public class BatchInferenceFunction
         deadline =
                 getRuntimeContext()
                         .getState(new ValueStateDescriptor<>("batch-deadline", Long.class));
+        opened =
+                getRuntimeContext()
+                        .getState(new ValueStateDescriptor<>("batch-opened", Long.class));
+        busy = getRuntimeContext().getState(new ValueStateDescriptor<>("batch-busy", Long.class));
         long opening = System.nanoTime();
         scorer = scorerFactory.open(getRuntimeContext().getTaskInfo().getIndexOfThisSubtask());
         metrics =
@@ -76,17 +100,39 @@ public class BatchInferenceFunction
     @Override
     public void processElement(CroppedImage crop, Context ctx, Collector<Prediction> out)
             throws Exception {
+        long now = ctx.timerService().currentProcessingTime();
         buffer.add(crop);
         int size = count.value() == null ? 1 : count.value() + 1;
         count.update(size);
         if (size >= batchSize) {
-            flush(ctx.timerService().currentProcessingTime(), ctx, out);
-        } else if (size == 1) {
-            long due = ctx.timerService().currentProcessingTime() + maxDelayMs;
-            ctx.timerService().registerProcessingTimeTimer(due);
-            ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
-            deadline.update(due);
+            flush(now, ctx, out);
+            return;
         }
+        if (size == 1) {
+            opened.update(now);
+            // Decoded before the latest batch was scored: the crop waited behind it. (Compared by
+            // time: not "arrived within a tick of the end", since the sink's commit and other mail
+            // run between the end of a batch and the next record.)
+            busy.update(crop.readyAtMs <= lastScoredAtMs ? lastBatchMs : 0L);
+            ctx.timerService().registerEventTimeTimer(END_OF_INPUT);
+        }
+        // A batch restored from a savepoint taken before these states existed counts from now.
+        long openedAt = opened.value() == null ? now : opened.value();
+        long busyMs = busy.value() == null ? 0 : busy.value();
+        moveTimer(policy.flushAt(openedAt, now, busyMs), ctx);
+    }
+
+    /** Keeps the bucket's one processing-time timer at {@code due}. */
+    private void moveTimer(long due, Context ctx) throws Exception {
+        Long current = deadline.value();
+        if (current != null && current == due) {
+            return;
+        }
+        if (current != null) {
+            ctx.timerService().deleteProcessingTimeTimer(current);
+        }
+        ctx.timerService().registerProcessingTimeTimer(due);
+        deadline.update(due);
     }
 
     @Override
@@ -99,7 +145,8 @@ public class BatchInferenceFunction
         }
         Long due = deadline.value();
         if (due != null && due == timestamp) {
-            flush(timestamp, ctx, out);
+            // now, not the timer's time: Flink fires it once its millisecond has passed
+            flush(ctx.timerService().currentProcessingTime(), ctx, out);
         }
     }
 
@@ -116,10 +163,13 @@ public class BatchInferenceFunction
         buffer.clear();
         count.clear();
         deadline.clear();
+        opened.clear();
+        busy.clear();
         if (batch.isEmpty()) {
             return;
         }
         List<Prediction> predictions;
+        long started = System.nanoTime();
         try {
             predictions = scorer.score(batch, now);
         } catch (Exception e) {
@@ -134,6 +184,8 @@ public class BatchInferenceFunction
             }
             return;
         }
+        lastBatchMs = Math.max(1, (System.nanoTime() - started) / 1_000_000);
+        lastScoredAtMs = ctx.timerService().currentProcessingTime();
         metrics.batchScored(predictions);
         predictions.forEach(out::collect);
     }
