@@ -248,6 +248,9 @@ final class ArchiveCommand implements Callable<Integer> {
                     done / progress.elapsedSeconds(),
                     progress.steadyRate());
             checkpoints.clear(); // finished: nothing to restore
+            if (outputDir != null) {
+                new ArchiveOutput(outputDir).prepare(false); // a killed run's uncommitted files
+            }
             return answeredAll(done, scan, restore.isPresent()) ? 0 : 1;
         } finally {
             progress.close();
