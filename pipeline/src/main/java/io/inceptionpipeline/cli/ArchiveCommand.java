@@ -155,7 +155,12 @@ final class ArchiveCommand implements Callable<Integer> {
                                 : outputDir != null
                                         ? outputDir.resolve(ArchiveCheckpoints.DEFAULT_DIR)
                                         : Files.createTempDirectory("inception-archive-"));
-        Optional<Path> restore = restorable ? checkpoints.latest() : Optional.empty();
+        // An S3 listing is taken anew each run and filtered by id, so a checkpoint's position in
+        // the previous listing would not match: S3 prefixes resume by id only.
+        Optional<Path> restore = restorable && !fromS3 ? checkpoints.latest() : Optional.empty();
+        if (fromS3 && restorable) {
+            checkpoints.clear();
+        }
 
         Set<String> answered = new HashSet<>();
         if (outputDir != null) {
