@@ -24,7 +24,7 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiveKillJarTest {
 
     static final Path IMAGES = Path.of("../samples/fashion-mnist/images");
-    static final int ITEMS = 1200;
+    static final int ITEMS = 2400;
 
     @TempDir Path work;
 
@@ -87,7 +87,7 @@ class ArchiveKillJarTest {
                 "inception_resnet_fmnist",
                 "--no-embeddings",
                 "--fetch-parallelism",
-                "2",
+                "1",
                 "--inference-parallelism",
                 "1",
                 "--batch-size",

@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.Comparator;
+import java.util.List;
 import java.util.Optional;
 import java.util.stream.Stream;
 
@@ -61,11 +62,21 @@ public final class ArchiveCheckpoints {
         if (!Files.isDirectory(dir)) {
             return;
         }
-        try (Stream<Path> files = Files.walk(dir)) {
-            for (Path file : files.sorted(Comparator.reverseOrder()).toList()) {
-                if (!file.equals(dir)) {
-                    Files.delete(file);
-                }
+        // Flink may still be discarding a finished job's checkpoint: what vanished meanwhile is
+        // fine.
+        List<Path> files;
+        try (Stream<Path> walk = Files.walk(dir)) {
+            files = walk.sorted(Comparator.reverseOrder()).toList();
+        } catch (java.io.UncheckedIOException e) {
+            if (e.getCause() instanceof java.nio.file.NoSuchFileException) {
+                clear(); // a folder went away under the walk: walk again
+                return;
+            }
+            throw e;
+        }
+        for (Path file : files) {
+            if (!file.equals(dir)) {
+                Files.deleteIfExists(file);
             }
         }
     }
