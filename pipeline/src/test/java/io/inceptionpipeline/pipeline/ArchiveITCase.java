@@ -25,8 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code archive} as a user runs it: a manifest of Fashion-MNIST PNGs and bad lines, pipelined
- * (streaming mode over the bounded file source, checkpoints) on a MiniCluster; a rerun over a longer manifest scores only the new ids; an S3 prefix
- * listed and fetched from a real S3-compatible server (s3proxy); Kafka as a second output.
+ * (streaming mode over the bounded file source, checkpoints) on a MiniCluster; a rerun over a
+ * longer manifest scores only the new ids; an S3 prefix listed and fetched from a real
+ * S3-compatible server (s3proxy); Kafka as a second output.
  */
 class ArchiveITCase {
 
