@@ -1,11 +1,15 @@
 package io.inceptionpipeline.cli;
 
 import io.inceptionpipeline.pipeline.JobOptions;
+import io.inceptionpipeline.pipeline.archive.ArchiveCheckpoints;
+import io.inceptionpipeline.pipeline.archive.ArchiveInput;
 import io.inceptionpipeline.pipeline.archive.ArchiveItem;
 import io.inceptionpipeline.pipeline.archive.ArchiveJob;
 import io.inceptionpipeline.pipeline.archive.ArchiveManifest;
 import io.inceptionpipeline.pipeline.archive.ArchiveOutput;
 import io.inceptionpipeline.pipeline.archive.ArchiveProgress;
+import io.inceptionpipeline.pipeline.archive.ListedInput;
+import io.inceptionpipeline.pipeline.archive.ManifestInput;
 import io.inceptionpipeline.pipeline.archive.S3Listing;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,10 +20,15 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobExecutionResult;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
+import org.apache.flink.configuration.ExternalizedCheckpointRetention;
+import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -28,30 +37,32 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code archive}: scores a known set of images (a manifest file or an S3 prefix) in Flink's BATCH
- * mode, into Avro files and/or Kafka, with a progress bar; a rerun skips the ids already answered.
+ * {@code archive}: scores a known set of images (a manifest file or an S3 prefix), pipelined, into
+ * Avro files and/or Kafka committed at checkpoints, with a progress bar; a rerun skips the ids
+ * already answered, and restores the checkpoint of a run that was killed.
  */
 @Command(
         name = "archive",
         mixinStandardHelpOptions = true,
         sortOptions = false,
         description = {
-            "Scores an archive of images once, in Flink's batch runtime mode, in this JVM:",
+            "Scores an archive of images once, pipelined (Flink's streaming runtime mode over a",
+            "bounded source, checkpointing on), in this JVM:",
             "  --input FILE            a manifest, one image per line: a URI (its id is the URI) or",
-            "                          id,uri (CSV; an optional header line id,uri); # comments",
+            "                          id,uri (CSV; an optional header line id,uri); # comments;",
+            "                          read by Flink's file source as the job runs",
             "  --input s3://BUCKET/P/  every object under the prefix (its id is its s3:// URI);",
             "                          the bucket is allowed for fetching without --allow-s3-bucket",
             "Predictions and dead letters go to Avro container files in --output-dir",
-            "(predictions/part-*.avro, dead-letters/part-*.avro) and/or, with --bootstrap-servers,",
-            "to --output-topic and --dead-letter-topic (at-least-once: batch runs take no checkpoints).",
+            "(predictions/part-*.avro, dead-letters/part-*.avro), committed at each checkpoint,",
+            "and/or, with --bootstrap-servers, to --output-topic and --dead-letter-topic",
+            "(exactly-once by default, as --delivery says).",
             "Resume: a rerun with the same --output-dir skips every id found in a complete part file",
-            "(prediction or dead letter). Part files are written as .part-*.inprogress and renamed",
-            "when their subtask finished; a run that fails leaves no complete part file of its own,",
-            "and the next run deletes what it left in progress and scores those ids again.",
+            "(prediction or dead letter); and if a run was killed, the same command restores its",
+            "latest checkpoint (--checkpoint-dir) and goes on from there.",
             "file:// URIs need --allowed-root; s3:// URIs need their bucket allowed (or listed).",
-            "A progress bar (done/total, rate since the first answer, ETA) goes to stderr.",
-            "Kafka input options (--input-topic, --group-id, --starting-offsets), --delivery and",
-            "--checkpoint-interval-ms do not apply."
+            "A progress bar (done/total, rate since the first answer, ETA, lines read) goes to stderr.",
+            "Kafka input options (--input-topic, --group-id, --starting-offsets) do not apply."
         },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
@@ -86,6 +97,16 @@ final class ArchiveCommand implements Callable<Integer> {
             description = "How often the progress bar is redrawn. Default: ${DEFAULT-VALUE}.")
     long progressIntervalMs;
 
+    @Option(
+            names = "--checkpoint-dir",
+            paramLabel = "DIR",
+            description =
+                    "Where the run's Flink checkpoints are retained; the same command run again"
+                            + " after the CLI was killed restores the latest one. Default:"
+                            + " OUTPUT-DIR/.checkpoints; with Kafka only, a folder under"
+                            + " java.io.tmpdir removed at the end (no restore).")
+    Path checkpointDir;
+
     @Mixin JobCliOptions job;
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
@@ -110,8 +131,8 @@ final class ArchiveCommand implements Callable<Integer> {
         }
         JobOptions options;
         try {
-            JobOptions.Builder builder =
-                    job.toBuilder().exactlyOnce(false).checkpointIntervalMs(0).boundedInput(true);
+            // Ids are unique by the time they reach the job (FirstOfId): no duplicate window.
+            JobOptions.Builder builder = job.toBuilder().boundedInput(true).duplicateWindowMs(0);
             options =
                     bootstrapServers == null
                             ? builder.withoutKafka().build()
@@ -119,41 +140,67 @@ final class ArchiveCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-
-        List<ArchiveItem> listed;
-        int duplicates = 0;
-        if (fromS3) {
-            listed = S3Listing.list(input, options.fetch().s3());
-        } else {
-            ArchiveManifest.Contents manifest = ArchiveManifest.read(Path.of(input));
-            listed = manifest.items();
-            duplicates = manifest.duplicates();
+        if (options.checkpointIntervalMs() <= 0) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(),
+                    "archive commits its answers at checkpoints: --checkpoint-interval-ms must be"
+                            + " positive");
         }
+
+        boolean restorable = checkpointDir != null || outputDir != null;
+        ArchiveCheckpoints checkpoints =
+                new ArchiveCheckpoints(
+                        checkpointDir != null
+                                ? checkpointDir
+                                : outputDir != null
+                                        ? outputDir.resolve(ArchiveCheckpoints.DEFAULT_DIR)
+                                        : Files.createTempDirectory("inception-archive-"));
+        // An S3 listing is taken anew each run and filtered by id, so a checkpoint's position in
+        // the previous listing would not match: S3 prefixes resume by id only.
+        Optional<Path> restore = restorable && !fromS3 ? checkpoints.latest() : Optional.empty();
+        if (fromS3 && restorable) {
+            checkpoints.clear();
+        }
+
         Set<String> answered = new HashSet<>();
         if (outputDir != null) {
             ArchiveOutput output = new ArchiveOutput(outputDir);
-            for (Path removed : output.prepare()) {
+            for (Path removed : output.prepare(restore.isPresent())) {
                 System.err.printf("archive: removed %s, left by a run that failed%n", removed);
             }
             answered = output.answeredIds();
         }
-        List<ArchiveItem> items = new ArrayList<>();
-        for (ArchiveItem item : listed) {
-            if (!answered.contains(item.id())) {
-                items.add(item);
+        ArchiveInput archiveInput;
+        ArchiveManifest.Scan scan;
+        if (fromS3) {
+            List<ArchiveItem> listed = S3Listing.list(input, options.fetch().s3());
+            List<ArchiveItem> items = new ArrayList<>();
+            for (ArchiveItem item : listed) {
+                if (!answered.contains(item.id())) {
+                    items.add(item);
+                }
             }
+            scan =
+                    new ArchiveManifest.Scan(
+                            items.size(), listed.size(), 0, listed.size() - items.size());
+            archiveInput = new ListedInput(items, input);
+        } else {
+            scan = ArchiveManifest.scan(Path.of(input), answered);
+            archiveInput = new ManifestInput(Path.of(input), scan.duplicates() > 0);
         }
+        answered = null; // the job reads them itself; not kept for the run
         System.err.printf(
                 Locale.ROOT,
                 "archive: %d images listed in %s (%d repeated ids left out), %d already answered"
                         + " in %s, %d to score%n",
-                listed.size(),
+                scan.listed(),
                 input,
-                duplicates,
-                listed.size() - items.size(),
+                scan.duplicates(),
+                scan.answered(),
                 outputDir == null ? "-" : outputDir,
-                items.size());
-        if (items.isEmpty()) {
+                scan.toScore());
+        if (scan.toScore() == 0) {
+            checkpoints.clear();
             return 0;
         }
 
@@ -164,19 +211,24 @@ final class ArchiveCommand implements Callable<Integer> {
                                 .format(Instant.now())
                         + "-"
                         + java.util.UUID.randomUUID().toString().substring(0, 8);
-        StreamExecutionEnvironment env =
-                StreamExecutionEnvironment.getExecutionEnvironment(
-                        LocalCommand.localConfiguration(options));
+        Configuration conf = LocalCommand.localConfiguration(options);
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                checkpoints.dir().toAbsolutePath().toUri().toString());
+        conf.set(
+                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
+                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        if (restore.isPresent()) {
+            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restore.get().toUri().toString());
+            System.err.printf(
+                    "archive: resuming from checkpoint %s of a run that was stopped%n",
+                    restore.get());
+        }
+        StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(options.fetchParallelism());
-        ArchiveJob.define(
-                env,
-                items,
-                fromS3 ? input : Path.of(input).getFileName().toString(),
-                outputDir,
-                bootstrapServers != null,
-                options,
-                run);
-        ArchiveProgress progress = new ArchiveProgress(run, items.size());
+        ArchiveJob.define(env, archiveInput, outputDir, bootstrapServers != null, options, run);
+        ArchiveProgress progress = new ArchiveProgress(run, scan.toScore(), scan.lines());
         try {
             JobClient client = env.executeAsync("inception-pipeline-archive");
             CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
@@ -196,13 +248,37 @@ final class ArchiveCommand implements Callable<Integer> {
                     "archive: %d of %d answered in %.1f s, start-up included (%.2f images/s);"
                             + " %.2f images/s from the first answer to the last%n",
                     done,
-                    items.size(),
+                    scan.toScore(),
                     progress.elapsedSeconds(),
                     done / progress.elapsedSeconds(),
                     progress.steadyRate());
-            return done >= items.size() ? 0 : 1;
+            checkpoints.clear(); // finished: nothing to restore
+            if (outputDir != null) {
+                new ArchiveOutput(outputDir).prepare(false); // a killed run's uncommitted files
+            }
+            return answeredAll(done, scan, restore.isPresent()) ? 0 : 1;
         } finally {
             progress.close();
+            if (!restorable) {
+                checkpoints.clear();
+                Files.deleteIfExists(checkpoints.dir());
+            }
         }
+    }
+
+    /**
+     * Whether every id of the run got its answer. A restored run also commits what its checkpoint
+     * held pending, answers this run does not count: then the output folder is the judge.
+     */
+    private boolean answeredAll(long done, ArchiveManifest.Scan scan, boolean restored)
+            throws java.io.IOException {
+        if (done >= scan.toScore()) {
+            return true;
+        }
+        if (!restored || outputDir == null || input.startsWith("s3://")) {
+            return restored && outputDir == null;
+        }
+        Set<String> answered = new ArchiveOutput(outputDir).answeredIds();
+        return ArchiveManifest.scan(Path.of(input), answered).toScore() == 0;
     }
 }

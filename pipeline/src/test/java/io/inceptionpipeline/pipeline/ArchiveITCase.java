@@ -24,9 +24,10 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code archive} as a user runs it: a manifest of Fashion-MNIST PNGs and bad lines, in Flink's
- * BATCH mode on a MiniCluster; a rerun over a longer manifest scores only the new ids; an S3 prefix
- * listed and fetched from a real S3-compatible server (s3proxy); Kafka as a second output.
+ * {@code archive} as a user runs it: a manifest of Fashion-MNIST PNGs and bad lines, pipelined
+ * (streaming mode over the bounded file source, checkpoints) on a MiniCluster; a rerun over a
+ * longer manifest scores only the new ids; an S3 prefix listed and fetched from a real
+ * S3-compatible server (s3proxy); Kafka as a second output.
  */
 class ArchiveITCase {
 
@@ -68,7 +69,7 @@ class ArchiveITCase {
                         "--batch-size",
                         "8",
                         // Only a full batch or the end of the input may flush a batch: a partial
-                        // batch is scored only if BATCH mode's end-of-input flush works.
+                        // batch is scored only if the end-of-input flush works.
                         "--max-batch-delay-ms",
                         "600000",
                         "--progress-interval-ms",

@@ -8,46 +8,45 @@ import io.inceptionpipeline.schemas.Prediction;
 import io.inceptionpipeline.schemas.ScoringFailure;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
 import org.apache.flink.api.common.RuntimeExecutionMode;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
 /**
- * Archive (bounded) mode: the scoring job over a known list of images, in Flink's BATCH runtime
- * mode. Each item becomes a plain-text request (key: its id, value: its URI), so the job's own
- * deserializer, fetcher and dead letters apply unchanged; predictions and dead letters go to Avro
- * part files ({@link ArchiveSink}) and/or Kafka.
- *
- * <p>The items travel in the job graph ({@code fromData}), so the list must fit in the client's and
- * the JobManager's memory: about 200 bytes per item.
+ * Archive (bounded) mode: the scoring job over a known set of images, pipelined. Flink's STREAMING
+ * runtime mode over a bounded source ({@link ArchiveInput}) with checkpointing on: batches reach
+ * the model while later images are still being fetched, nothing is materialized between stages, and
+ * a slow fetch delays only itself. Each item becomes a plain-text request (key: its id, value: its
+ * URI), so the job's own deserializer, fetcher and dead letters apply unchanged; predictions and
+ * dead letters go to Avro part files committed at checkpoints and/or Kafka, exactly-once ({@link
+ * ArchiveSink}). The job ends when the source is read and every answer committed.
  */
 public final class ArchiveJob {
 
     private ArchiveJob() {}
 
     /**
-     * Wires the run onto {@code env}: BATCH mode, the items as source, the scoring workflow and the
-     * sinks. {@code outputDir} or {@code kafka} (or both) must be given.
+     * Wires the run onto {@code env}: streaming mode and checkpointing as {@code options} ask, the
+     * input's requests, the scoring workflow and the sinks. {@code outputDir} or {@code kafka} (or
+     * both) must be given.
      */
     public static void define(
             StreamExecutionEnvironment env,
-            List<ArchiveItem> items,
-            String sourceName,
+            ArchiveInput input,
             Path outputDir,
             boolean kafka,
             JobOptions options,
             String run) {
-        if (items.isEmpty()) {
-            throw new IllegalArgumentException("Nothing to score");
+        if (options.checkpointIntervalMs() <= 0) {
+            throw new IllegalArgumentException(
+                    "An archive run commits its answers at checkpoints: give a checkpoint"
+                            + " interval");
         }
-        env.setRuntimeMode(RuntimeExecutionMode.BATCH);
+        env.setRuntimeMode(RuntimeExecutionMode.STREAMING);
+        ScoringJob.configure(env, options);
         ArchiveOutput output = outputDir == null ? null : new ArchiveOutput(outputDir);
         DataStream<RawMessage> messages =
-                env.fromData(messages(items, sourceName))
-                        .name("archive-items")
-                        .uid("archive-items");
+                input.requests(env, outputDir, run, options.fetchParallelism());
         ScoringJob.defineWorkflow(
                 messages,
                 new ArchiveSink<>(
@@ -63,20 +62,14 @@ public final class ArchiveJob {
                 options);
     }
 
-    /** Items as the messages a Kafka producer of plain-text requests would have sent. */
-    static List<RawMessage> messages(List<ArchiveItem> items, String sourceName) {
-        long now = System.currentTimeMillis();
-        List<RawMessage> messages = new ArrayList<>(items.size());
-        for (ArchiveItem item : items) {
-            messages.add(
-                    new RawMessage(
-                            sourceName,
-                            0,
-                            item.position(),
-                            now,
-                            item.id().getBytes(StandardCharsets.UTF_8),
-                            item.uri().getBytes(StandardCharsets.UTF_8)));
-        }
-        return messages;
+    /** An item as the message a Kafka producer of plain-text requests would have sent. */
+    static RawMessage message(ArchiveItem item, String sourceName, long now) {
+        return new RawMessage(
+                sourceName,
+                0,
+                item.position(),
+                now,
+                item.id().getBytes(StandardCharsets.UTF_8),
+                item.uri().getBytes(StandardCharsets.UTF_8));
     }
 }

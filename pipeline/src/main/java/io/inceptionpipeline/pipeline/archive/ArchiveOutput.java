@@ -16,10 +16,11 @@ import org.apache.avro.specific.SpecificDatumReader;
 
 /**
  * The output folder of archive runs: {@code predictions/} and {@code dead-letters/}, each holding
- * Avro container files {@code part-<run>-<subtask>.avro}. A part file gets its name only once its
- * subtask saw the end of the input; until then it is {@code .part-...avro.inprogress}. So a
- * complete part file never lacks records of its run, and what a crashed run left in progress is
- * removed by the next run, whose ids it then scores again.
+ * Avro container files {@code part-<run>-*.avro}. A part file gets its name only once the
+ * checkpoint that closed it completed ({@link ArchiveSink}); until then it is a hidden {@code
+ * .part-...avro.inprogress...} file. So a complete part file holds only answers the run's
+ * checkpoints account for, and what a killed run left in progress is either committed by the run
+ * that restores its checkpoint or removed by a fresh run, whose ids it then scores again.
  *
  * <p>Resuming is by request id, not by position: a run skips every id found in a complete part
  * file, prediction or dead letter.
@@ -46,12 +47,24 @@ public final class ArchiveOutput {
 
     /** Creates the folders and removes the in-progress files a failed run left; returns them. */
     public List<Path> prepare() throws IOException {
+        return prepare(false);
+    }
+
+    /**
+     * Creates the folders and removes the in-progress files a failed run left, except, when {@code
+     * restoring} from that run's checkpoint, the file sink's ({@code .inprogress.<uuid>}): the
+     * checkpoint may name them as pending commits. Returns the files removed.
+     */
+    public List<Path> prepare(boolean restoring) throws IOException {
         List<Path> removed = new ArrayList<>();
         for (Path folder : List.of(predictions(), deadLetters())) {
             Files.createDirectories(folder);
             try (Stream<Path> files = Files.list(folder)) {
                 for (Path file : files.toList()) {
-                    if (file.getFileName().toString().endsWith(IN_PROGRESS)) {
+                    String name = file.getFileName().toString();
+                    boolean fileSinks =
+                            name.startsWith(".part-") && name.contains(IN_PROGRESS + ".");
+                    if (name.endsWith(IN_PROGRESS) || (fileSinks && !restoring)) {
                         Files.delete(file);
                         removed.add(file);
                     }

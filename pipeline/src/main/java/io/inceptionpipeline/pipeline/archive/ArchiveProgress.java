@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class ArchiveProgress {
 
     private static final Map<String, Counter> ANSWERED = new ConcurrentHashMap<>();
+    private static final Map<String, AtomicLong> READ = new ConcurrentHashMap<>();
 
     /** Answers so far, and when the first came (0: none yet). */
     private static final class Counter {
@@ -24,12 +25,33 @@ public final class ArchiveProgress {
 
     private final String run;
     private final long total;
+    private final long lines;
     private final long startedNanos = System.nanoTime();
 
-    public ArchiveProgress(String run, long total) {
+    /**
+     * The bar of {@code run}: {@code total} answers to come, from a source of {@code lines} lines
+     * (manifest lines, or listed objects).
+     */
+    public ArchiveProgress(String run, long total, long lines) {
         this.run = run;
         this.total = total;
+        this.lines = lines;
         ANSWERED.put(run, new Counter());
+        READ.put(run, new AtomicLong());
+    }
+
+    /** Counts one line (or listed object) of {@code run} read by its source. */
+    static void read(String run) {
+        AtomicLong counter = READ.get(run);
+        if (counter != null) {
+            counter.incrementAndGet();
+        }
+    }
+
+    /** Lines the source read so far. */
+    public long linesRead() {
+        AtomicLong counter = READ.get(run);
+        return counter == null ? 0 : counter.get();
     }
 
     /** Counts one answer (prediction or dead letter) of {@code run}. */
@@ -76,7 +98,7 @@ public final class ArchiveProgress {
         String eta = rate > 0 ? duration((total - done) / rate) : "--:--";
         return String.format(
                 Locale.ROOT,
-                "[%s%s] %d/%d %3.0f%% %.1f img/s ETA %s elapsed %s",
+                "[%s%s] %d/%d %3.0f%% %.1f img/s ETA %s elapsed %s, %d/%d lines read",
                 "#".repeat(filled),
                 ".".repeat(width - filled),
                 done,
@@ -84,7 +106,9 @@ public final class ArchiveProgress {
                 total == 0 ? 100.0 : 100.0 * done / total,
                 rate,
                 eta,
-                duration(seconds));
+                duration(seconds),
+                Math.min(linesRead(), lines),
+                lines);
     }
 
     /** Redraws the bar in place on a terminal, else prints a line each call. */
@@ -100,6 +124,7 @@ public final class ArchiveProgress {
     /** Forgets the run's counter. */
     public void close() {
         ANSWERED.remove(run);
+        READ.remove(run);
     }
 
     static String duration(double seconds) {

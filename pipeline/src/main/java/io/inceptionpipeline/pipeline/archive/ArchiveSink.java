@@ -1,119 +1,71 @@
 package io.inceptionpipeline.pipeline.archive;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import org.apache.avro.file.DataFileWriter;
-import org.apache.avro.specific.SpecificData;
-import org.apache.avro.specific.SpecificDatumWriter;
-import org.apache.avro.specific.SpecificRecord;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.avro.specific.SpecificRecordBase;
 import org.apache.flink.api.connector.sink2.Sink;
-import org.apache.flink.api.connector.sink2.SinkWriter;
-import org.apache.flink.api.connector.sink2.WriterInitContext;
+import org.apache.flink.connector.file.sink.FileSink;
+import org.apache.flink.formats.avro.AvroWriters;
+import org.apache.flink.streaming.api.functions.sink.filesystem.OutputFileConfig;
+import org.apache.flink.streaming.api.functions.sink.filesystem.bucketassigners.BasePathBucketAssigner;
+import org.apache.flink.streaming.api.functions.sink.filesystem.rollingpolicies.OnCheckpointRollingPolicy;
 
 /**
- * The sink of an archive run: each subtask writes an Avro container file into {@code folder} as
- * {@code .part-<run>-<subtask>.avro.inprogress} and renames it to {@code part-<run>-<subtask>.avro}
- * at the end of its input (see {@link ArchiveOutput}); with {@code kafka}, every record also goes
- * to that sink (at-least-once: batch runs take no checkpoints). Counts each record for the progress
- * bar.
+ * The sink of an archive run, one per output kind (predictions, dead letters): its records go to
+ * Avro container files in {@code folder} and/or to {@code kafka}, both committed at the same
+ * checkpoints ({@link TeeSink}), and are counted for the progress bar.
+ *
+ * <p>Files: Flink's {@link FileSink} with Avro's bulk writer, rolled at every checkpoint. A subtask
+ * writes a hidden {@code .part-<run>-<uuid>-<n>.avro.inprogress.<uuid>} and the committer renames
+ * it to {@code part-<run>-<uuid>-<n>.avro} once the checkpoint that closed it completed (see {@link
+ * ArchiveOutput}), so a complete part file holds only answers whose input position a completed
+ * checkpoint accounts for. Kafka: the given sink (transactional with exactly-once).
  *
  * @param <T> a generated Avro record
  */
-public final class ArchiveSink<T extends SpecificRecord> implements Sink<T> {
+public final class ArchiveSink<T extends SpecificRecordBase> extends TeeSink<T> {
 
-    private final String folder; // null: no files
-    private final Class<T> type;
     private final String run;
-    private final Sink<T> kafka; // null: no Kafka
 
     public ArchiveSink(Path folder, Class<T> type, String run, Sink<T> kafka) {
+        super(parts(folder, type, run, kafka));
+        this.run = run;
+    }
+
+    private static <T extends SpecificRecordBase> List<Sink<T>> parts(
+            Path folder, Class<T> type, String run, Sink<T> kafka) {
         if (folder == null && kafka == null) {
             throw new IllegalArgumentException("An archive sink needs a folder, Kafka or both");
         }
-        this.folder = folder == null ? null : folder.toString();
-        this.type = type;
-        this.run = run;
-        this.kafka = kafka;
+        List<Sink<T>> parts = new ArrayList<>();
+        if (folder != null) {
+            parts.add(files(folder, type, run));
+        }
+        if (kafka != null) {
+            parts.add(kafka);
+        }
+        return parts;
+    }
+
+    /** Avro part files {@code part-<run>-*.avro} directly in {@code folder}, one per checkpoint. */
+    static <T extends SpecificRecordBase> FileSink<T> files(
+            Path folder, Class<T> type, String run) {
+        return FileSink.forBulkFormat(
+                        new org.apache.flink.core.fs.Path(folder.toAbsolutePath().toUri()),
+                        AvroWriters.forSpecificRecord(type))
+                .withBucketAssigner(new BasePathBucketAssigner<>())
+                .withRollingPolicy(OnCheckpointRollingPolicy.build())
+                .withOutputFileConfig(
+                        OutputFileConfig.builder()
+                                .withPartPrefix("part-" + run)
+                                .withPartSuffix(".avro")
+                                .build())
+                .build();
     }
 
     @Override
-    public SinkWriter<T> createWriter(WriterInitContext context) throws IOException {
-        String name = "part-" + run + "-" + context.getTaskInfo().getIndexOfThisSubtask() + ".avro";
-        return new Writer<>(
-                folder == null ? null : Path.of(folder),
-                name,
-                type,
-                run,
-                kafka == null ? null : kafka.createWriter(context));
-    }
-
-    private static final class Writer<T extends SpecificRecord> implements SinkWriter<T> {
-        private final Path folder;
-        private final String name;
-        private final Class<T> type;
-        private final String run;
-        private final SinkWriter<T> kafka;
-        private DataFileWriter<T> file;
-        private Path inProgress;
-        private boolean finished;
-
-        Writer(Path folder, String name, Class<T> type, String run, SinkWriter<T> kafka) {
-            this.folder = folder;
-            this.name = name;
-            this.type = type;
-            this.run = run;
-            this.kafka = kafka;
-        }
-
-        @Override
-        public void write(T record, Context context) throws IOException, InterruptedException {
-            if (folder != null) {
-                if (file == null) {
-                    open();
-                }
-                file.append(record);
-            }
-            if (kafka != null) {
-                kafka.write(record, context);
-            }
-            ArchiveProgress.answered(run);
-        }
-
-        private void open() throws IOException {
-            inProgress = folder.resolve("." + name + ArchiveOutput.IN_PROGRESS);
-            file = new DataFileWriter<>(new SpecificDatumWriter<>(type));
-            file.create(SpecificData.get().getSchema(type), inProgress.toFile());
-        }
-
-        @Override
-        public void flush(boolean endOfInput) throws IOException, InterruptedException {
-            if (kafka != null) {
-                kafka.flush(endOfInput);
-            }
-            if (file != null) {
-                file.flush();
-                if (endOfInput && !finished) {
-                    file.close();
-                    Files.move(inProgress, folder.resolve(name), StandardCopyOption.ATOMIC_MOVE);
-                    finished = true;
-                }
-            }
-        }
-
-        @Override
-        public void close() throws Exception {
-            try {
-                if (kafka != null) {
-                    kafka.close();
-                }
-            } finally {
-                if (file != null && !finished) {
-                    file.close(); // the run failed: its part file must not count as complete
-                    Files.deleteIfExists(inProgress);
-                }
-            }
-        }
+    void written(T record) {
+        ArchiveProgress.answered(run);
     }
 }

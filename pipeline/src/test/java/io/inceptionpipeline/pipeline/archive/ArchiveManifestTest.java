@@ -45,6 +45,52 @@ class ArchiveManifestTest {
     }
 
     @Test
+    void scanCountsLinesIdsRepeatsAndAnsweredWithoutKeepingItems() throws Exception {
+        Path manifest =
+                Files.writeString(
+                        dir.resolve("scan.csv"),
+                        String.join(
+                                "\n",
+                                "id,uri",
+                                "a,file:///x/a.png",
+                                "b,file:///x/b.png",
+                                "# comment",
+                                "a,file:///x/other.png",
+                                "c,file:///x/c.png",
+                                "c,file:///x/c.png"));
+        ArchiveManifest.Scan scan = ArchiveManifest.scan(manifest, java.util.Set.of("b", "z"));
+        assertThat(scan).isEqualTo(new ArchiveManifest.Scan(7, 3, 2, 1));
+        assertThat(scan.toScore()).isEqualTo(2);
+        assertThat(ArchiveManifest.fingerprint("a")).isNotEqualTo(ArchiveManifest.fingerprint("b"));
+    }
+
+    @Test
+    void manifestLineFormatNumbersLinesFromOne() throws Exception {
+        Path manifest = Files.writeString(dir.resolve("lines.txt"), "first\n\nthird\n");
+        org.apache.flink.core.fs.Path path = new org.apache.flink.core.fs.Path(manifest.toUri());
+        try (org.apache.flink.core.fs.FSDataInputStream in = path.getFileSystem().open(path)) {
+            var reader =
+                    new ManifestLineFormat()
+                            .createReader(new org.apache.flink.configuration.Configuration(), in);
+            java.util.List<String> read = new java.util.ArrayList<>();
+            for (ManifestLine line = reader.read(); line != null; line = reader.read()) {
+                read.add(line.number + ":" + line.text);
+            }
+            assertThat(read).containsExactly("1:first", "2:", "3:third");
+        }
+    }
+
+    @Test
+    void teeSerializerKeepsPartVersionAndBytes() throws Exception {
+        TeeSink.TaggedSerializer serializer = new TeeSink.TaggedSerializer();
+        TeeSink.Tagged tagged = new TeeSink.Tagged(1, 7, new byte[] {3, 1, 4});
+        TeeSink.Tagged back = serializer.deserialize(1, serializer.serialize(tagged));
+        assertThat(back.part()).isEqualTo(1);
+        assertThat(back.version()).isEqualTo(7);
+        assertThat(back.bytes()).containsExactly(3, 1, 4);
+    }
+
+    @Test
     void aHeaderIsOnlySkippedOnTheFirstLine() {
         assertThat(ArchiveManifest.parse("id,uri", 1)).isNull();
         assertThat(ArchiveManifest.parse("id,uri", 2))
@@ -61,7 +107,7 @@ class ArchiveManifestTest {
 
     @Test
     void progressLineShowsDoneTotalRateAndEta() {
-        ArchiveProgress progress = new ArchiveProgress("test-run", 10);
+        ArchiveProgress progress = new ArchiveProgress("test-run", 10, 12);
         try {
             for (int i = 0; i < 4; i++) {
                 ArchiveProgress.answered("test-run");
