@@ -44,6 +44,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "archive",
         mixinStandardHelpOptions = true,
+        defaultValueProvider = ArchiveCommand.Defaults.class,
         sortOptions = false,
         description = {
             "Scores an archive of images once, pipelined (Flink's streaming runtime mode over a",
@@ -108,6 +109,33 @@ final class ArchiveCommand implements Callable<Integer> {
     Path checkpointDir;
 
     @Mixin JobCliOptions job;
+
+    /**
+     * Checkpoint interval of {@code archive} unless told otherwise: it commits part files, so an
+     * interval as short as the streaming job's (which bounds upload latency) would only make many
+     * small files; with nobody waiting for one answer, throughput batching and Flink's own network
+     * buffer timeout are the archive's defaults too (the settings its benchmarks ran with).
+     */
+    static final long ARCHIVE_CHECKPOINT_INTERVAL_MS = 5_000;
+
+    /**
+     * Where {@code archive}'s defaults differ from the streaming job's ({@link JobCliOptions}):
+     * given to picocli, so they are the values parsed and the ones {@code --help} prints.
+     */
+    static final class Defaults implements CommandLine.IDefaultValueProvider {
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            if (!(arg instanceof CommandLine.Model.OptionSpec option)) {
+                return null;
+            }
+            return switch (option.longestName()) {
+                case "--checkpoint-interval-ms" -> Long.toString(ARCHIVE_CHECKPOINT_INTERVAL_MS);
+                case "--batching" -> "throughput";
+                case "--buffer-timeout-ms" -> "100";
+                default -> null;
+            };
+        }
+    }
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
