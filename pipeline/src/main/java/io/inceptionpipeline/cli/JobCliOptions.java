@@ -15,19 +15,19 @@ final class JobCliOptions {
 
     @Option(
             names = "--input-topic",
-            defaultValue = "image-requests",
+            defaultValue = JobOptions.DEFAULT_INPUT_TOPIC,
             description = "Topic of requests. Default: ${DEFAULT-VALUE}.")
     String inputTopic;
 
     @Option(
             names = "--output-topic",
-            defaultValue = "image-predictions",
+            defaultValue = JobOptions.DEFAULT_OUTPUT_TOPIC,
             description = "Topic of predictions. Default: ${DEFAULT-VALUE}.")
     String outputTopic;
 
     @Option(
             names = "--dead-letter-topic",
-            defaultValue = "image-dead-letters",
+            defaultValue = JobOptions.DEFAULT_DEAD_LETTER_TOPIC,
             description = "Topic of failures. Default: ${DEFAULT-VALUE}.")
     String deadLetterTopic;
 

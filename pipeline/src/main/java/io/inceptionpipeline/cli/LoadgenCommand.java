@@ -1,6 +1,7 @@
 package io.inceptionpipeline.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.inceptionpipeline.pipeline.JobOptions;
 import io.inceptionpipeline.pipeline.LabelsCsv;
 import io.inceptionpipeline.pipeline.loadgen.LatencyPlot;
 import io.inceptionpipeline.pipeline.loadgen.LatencyReport;
@@ -83,19 +84,19 @@ final class LoadgenCommand implements Callable<Integer> {
 
     @Option(
             names = "--input-topic",
-            defaultValue = "image-requests",
+            defaultValue = JobOptions.DEFAULT_INPUT_TOPIC,
             description = "Topic of requests. Default: ${DEFAULT-VALUE}.")
     String inputTopic;
 
     @Option(
             names = "--output-topic",
-            defaultValue = "image-predictions",
+            defaultValue = JobOptions.DEFAULT_OUTPUT_TOPIC,
             description = "Topic of predictions. Default: ${DEFAULT-VALUE}.")
     String outputTopic;
 
     @Option(
             names = "--dead-letter-topic",
-            defaultValue = "image-dead-letters",
+            defaultValue = JobOptions.DEFAULT_DEAD_LETTER_TOPIC,
             description = "Topic of failures. Default: ${DEFAULT-VALUE}.")
     String deadLetterTopic;
 

@@ -1,5 +1,6 @@
 package io.inceptionpipeline.cli;
 
+import io.inceptionpipeline.pipeline.JobOptions;
 import io.inceptionpipeline.pipeline.RequestPublisher;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -37,7 +38,7 @@ final class ProduceCommand implements Callable<Integer> {
 
     @Option(
             names = "--topic",
-            defaultValue = "image-requests",
+            defaultValue = JobOptions.DEFAULT_INPUT_TOPIC,
             description = "Topic. Default: ${DEFAULT-VALUE}.")
     String topic;
 

@@ -1,6 +1,7 @@
 package io.inceptionpipeline.cli;
 
 import io.inceptionpipeline.pipeline.EmbeddedKafka;
+import io.inceptionpipeline.pipeline.JobOptions;
 import io.inceptionpipeline.pipeline.RequestPublisher;
 import io.inceptionpipeline.pipeline.SampleImages;
 import io.inceptionpipeline.pipeline.SqlScript;
@@ -88,7 +89,7 @@ final class SqlCommand implements Callable<Integer> {
     @Option(
             names = "--publish-topic",
             paramLabel = "NAME",
-            defaultValue = "image-requests",
+            defaultValue = JobOptions.DEFAULT_INPUT_TOPIC,
             description = "Topic the requests go to. Default: ${DEFAULT-VALUE}.")
     String publishTopic;
 

@@ -71,6 +71,15 @@ public record JobOptions(
      */
     public static final long DEFAULT_CHECKPOINT_INTERVAL_MS = 200;
 
+    /** Topic of requests unless told otherwise (every command that reads or writes it). */
+    public static final String DEFAULT_INPUT_TOPIC = "image-requests";
+
+    /** Topic of predictions unless told otherwise. */
+    public static final String DEFAULT_OUTPUT_TOPIC = "image-predictions";
+
+    /** Topic of dead letters unless told otherwise. */
+    public static final String DEFAULT_DEAD_LETTER_TOPIC = "image-dead-letters";
+
     /**
      * Longest a record waits in a network buffer of one exchange before it is sent (Flink's default
      * is 100 ms, paid at each of the job's keyBy exchanges).
@@ -84,9 +93,9 @@ public record JobOptions(
     /** Builder with the defaults of {@code run}; {@link #build()} checks every setting. */
     public static final class Builder {
         String bootstrapServers;
-        String inputTopic = "image-requests";
-        String outputTopic = "image-predictions";
-        String deadLetterTopic = "image-dead-letters";
+        String inputTopic = DEFAULT_INPUT_TOPIC;
+        String outputTopic = DEFAULT_OUTPUT_TOPIC;
+        String deadLetterTopic = DEFAULT_DEAD_LETTER_TOPIC;
         String groupId = "inception-pipeline";
         String startingOffsets = "committed";
         boolean boundedInput;

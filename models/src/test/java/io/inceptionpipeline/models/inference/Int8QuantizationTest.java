@@ -80,8 +80,9 @@ class Int8QuantizationTest {
         List<RgbImage> calibration = new ArrayList<>();
         try (var files = java.nio.file.Files.list(java.nio.file.Path.of("../samples/images"))) {
             for (java.nio.file.Path file : files.sorted().toList()) {
-                java.awt.image.BufferedImage image = javax.imageio.ImageIO.read(file.toFile());
-                calibration.add(rgb(image));
+                try (var in = java.nio.file.Files.newInputStream(file)) {
+                    calibration.add(io.inceptionpipeline.models.testing.Images.read(in));
+                }
             }
         }
         assertThat(calibration).hasSizeGreaterThanOrEqualTo(5);
@@ -112,22 +113,6 @@ class Int8QuantizationTest {
                 assertThat(best).as("parity image %d", image).isEqualTo(reference.top5(image)[0]);
             }
         }
-    }
-
-    private static RgbImage rgb(java.awt.image.BufferedImage image) {
-        int w = image.getWidth();
-        int h = image.getHeight();
-        byte[] pixels = new byte[3 * w * h];
-        for (int y = 0; y < h; y++) {
-            for (int x = 0; x < w; x++) {
-                int argb = image.getRGB(x, y);
-                int p = 3 * (y * w + x);
-                pixels[p] = (byte) (argb >> 16);
-                pixels[p + 1] = (byte) (argb >> 8);
-                pixels[p + 2] = (byte) argb;
-            }
-        }
-        return new RgbImage(w, h, pixels);
     }
 
     /** The top-1 class of every test image. */
