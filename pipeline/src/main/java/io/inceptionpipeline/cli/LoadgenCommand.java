@@ -6,11 +6,9 @@ import io.inceptionpipeline.pipeline.LabelsCsv;
 import io.inceptionpipeline.pipeline.loadgen.LatencyPlot;
 import io.inceptionpipeline.pipeline.loadgen.LatencyReport;
 import io.inceptionpipeline.pipeline.loadgen.LoadGenerator;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -243,20 +241,6 @@ final class LoadgenCommand implements Callable<Integer> {
         if (!Files.isRegularFile(manifest)) {
             throw new IllegalArgumentException("--manifest: no such file: " + manifest);
         }
-        List<String> uris = new ArrayList<>();
-        for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
-            String entry = line.strip();
-            if (entry.isEmpty() || entry.startsWith("#")) {
-                continue;
-            }
-            int comma = entry.indexOf(',');
-            boolean hasId = comma > 0 && !entry.substring(0, comma).contains(":");
-            String uri = hasId ? entry.substring(comma + 1).strip() : entry;
-            if (!uri.contains(":")) {
-                uri = Path.of(uri).toAbsolutePath().normalize().toUri().toString();
-            }
-            uris.add(uri);
-        }
-        return uris;
+        return ProduceCommand.manifestRequests(manifest).stream().map(r -> r[1]).toList();
     }
 }

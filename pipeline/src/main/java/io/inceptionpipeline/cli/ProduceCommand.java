@@ -2,6 +2,7 @@ package io.inceptionpipeline.cli;
 
 import io.inceptionpipeline.pipeline.JobOptions;
 import io.inceptionpipeline.pipeline.RequestPublisher;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,20 +105,7 @@ final class ProduceCommand implements Callable<Integer> {
             }
         }
         if (manifest != null) {
-            for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
-                String entry = line.strip();
-                if (entry.isEmpty() || entry.startsWith("#")) {
-                    continue;
-                }
-                int comma = entry.indexOf(',');
-                boolean hasId = comma > 0 && !entry.substring(0, comma).contains(":");
-                String id = hasId ? entry.substring(0, comma).strip() : null;
-                String uri = hasId ? entry.substring(comma + 1).strip() : entry;
-                if (!uri.contains(":")) {
-                    uri = Path.of(uri).toAbsolutePath().normalize().toUri().toString();
-                }
-                requests.add(new String[] {id, uri});
-            }
+            requests.addAll(manifestRequests(manifest));
         }
         int total = requests.size() * repeat;
         long started = System.nanoTime();
@@ -157,5 +145,29 @@ final class ProduceCommand implements Callable<Integer> {
                 done,
                 total,
                 seconds > 0 ? done / seconds : 0.0);
+    }
+
+    /**
+     * The requests of a manifest, {@code {id or null, uri}} each: one per line, a URI or path (a
+     * path becomes a {@code file://} URI) or {@code id,uri}; blank lines and {@code #} comments
+     * skipped. Also read by {@code loadgen}.
+     */
+    static List<String[]> manifestRequests(Path manifest) throws IOException {
+        List<String[]> requests = new ArrayList<>();
+        for (String line : Files.readAllLines(manifest, StandardCharsets.UTF_8)) {
+            String entry = line.strip();
+            if (entry.isEmpty() || entry.startsWith("#")) {
+                continue;
+            }
+            int comma = entry.indexOf(',');
+            boolean hasId = comma > 0 && !entry.substring(0, comma).contains(":");
+            String id = hasId ? entry.substring(0, comma).strip() : null;
+            String uri = hasId ? entry.substring(comma + 1).strip() : entry;
+            if (!uri.contains(":")) {
+                uri = Path.of(uri).toAbsolutePath().normalize().toUri().toString();
+            }
+            requests.add(new String[] {id, uri});
+        }
+        return requests;
     }
 }
