@@ -108,8 +108,7 @@ class ScoreCommandTest {
         assertThat(run.records())
                 .extracting(r -> r.has("error"))
                 .containsExactly(false, false, true, true, true, false, true);
-        assertThat(run.records().get(2).get("error").asText())
-                .contains("Text, not an image");
+        assertThat(run.records().get(2).get("error").asText()).contains("Text, not an image");
         assertThat(run.records().get(3).get("error").asText()).contains("truncated");
         assertThat(run.records().get(4).get("error").asText()).contains("zero bytes");
         assertThat(run.records().get(6).get("error").asText()).contains("No such file");
