@@ -53,6 +53,8 @@ public final class IndexWriterOperator extends AbstractStreamOperator<Void>
     private transient List<Prediction> prepared; // in the pending Lucene commit
     private transient List<Prediction> unprepared; // added after it
     private transient long preparedCheckpoint;
+    private transient boolean inputEnded;
+    private transient long finalCheckpoint = -1; // the first snapshot after the end of input
     private transient Counter indexed;
     private transient volatile long lastCommitMs;
 
@@ -111,6 +113,9 @@ public final class IndexWriterOperator extends AbstractStreamOperator<Void>
             unprepared.clear();
             preparedCheckpoint = context.getCheckpointId();
         }
+        if (inputEnded && finalCheckpoint < 0) {
+            finalCheckpoint = context.getCheckpointId();
+        }
         List<Prediction> uncommitted = new ArrayList<>(prepared.size() + unprepared.size());
         uncommitted.addAll(prepared);
         uncommitted.addAll(unprepared);
@@ -125,16 +130,26 @@ public final class IndexWriterOperator extends AbstractStreamOperator<Void>
             index.commit();
             prepared.clear();
         }
+        // The final checkpoint may have found an older commit still pending (its notification
+        // not yet handled), so its documents were not prepared; no later checkpoint will come, and
+        // every document precedes its barrier: commit them all once it is complete.
+        if (finalCheckpoint >= 0 && checkpointId >= finalCheckpoint && !unprepared.isEmpty()) {
+            index.commitAll(checkpointId);
+            prepared.clear();
+            unprepared.clear();
+        }
     }
 
     @Override
     public void endInput() throws Exception {
+        inputEnded = true;
         if (!checkpointed) {
             long started = System.nanoTime();
             index.commitAll(-1);
             lastCommitMs = (System.nanoTime() - started) / 1_000_000;
         }
-        // with checkpoints, the final checkpoint after the end of input commits the rest
+        // with checkpoints, the final checkpoint after the end of input commits the rest (see
+        // notifyCheckpointComplete)
     }
 
     @Override
