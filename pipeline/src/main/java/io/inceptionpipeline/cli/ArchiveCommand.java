@@ -80,7 +80,7 @@ final class ArchiveCommand implements Callable<Integer> {
     @Option(
             names = "--input",
             required = true,
-            paramLabel = "FILE|s3://BUCKET/PREFIX/|s3://BUCKET/KEY",
+            paramLabel = "FILE|s3://BUCKET/KEY",
             description = "Manifest file, an S3 prefix to list, or a manifest object on S3.")
     String input;
 
