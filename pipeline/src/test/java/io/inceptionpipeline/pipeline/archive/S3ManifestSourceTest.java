@@ -139,6 +139,19 @@ class S3ManifestSourceTest {
     }
 
     @Test
+    void anExistingObjectIsAManifestAndAnythingElseAPrefix() {
+        var access = s3.access("manifests");
+        assertThat(S3Input.parse("s3://manifests/m/batch-7.csv").isManifest(access)).isTrue();
+        assertThat(S3Input.parse("s3://manifests/m/batch").isManifest(access)).isFalse();
+        assertThat(S3Input.parse("s3://manifests/m/").isManifest(access)).isFalse();
+        assertThat(S3Input.parse("s3://manifests").isManifest(access)).isFalse();
+        S3Input.parse("s3://manifests/m/").checkListable(access);
+        assertThatThrownBy(() -> S3Input.parse("s3://no-such-bucket/p/").checkListable(access))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("No such S3 bucket: no-such-bucket");
+    }
+
+    @Test
     void splitsAndEnumeratorStateSurviveTheirSerializers() throws Exception {
         S3ManifestSplit split = new S3ManifestSplit("b", "m/ä.csv", 1234, 56);
         S3ManifestSplit.Serializer serializer = S3ManifestSplit.Serializer.INSTANCE;
