@@ -3,14 +3,14 @@ package io.inceptionpipeline.cli;
 import io.inceptionpipeline.pipeline.JobOptions;
 import io.inceptionpipeline.pipeline.archive.ArchiveCheckpoints;
 import io.inceptionpipeline.pipeline.archive.ArchiveInput;
-import io.inceptionpipeline.pipeline.archive.ArchiveItem;
 import io.inceptionpipeline.pipeline.archive.ArchiveJob;
 import io.inceptionpipeline.pipeline.archive.ArchiveManifest;
 import io.inceptionpipeline.pipeline.archive.ArchiveOutput;
 import io.inceptionpipeline.pipeline.archive.ArchiveProgress;
-import io.inceptionpipeline.pipeline.archive.ListedInput;
 import io.inceptionpipeline.pipeline.archive.ManifestInput;
-import io.inceptionpipeline.pipeline.archive.S3Listing;
+import io.inceptionpipeline.pipeline.archive.S3Input;
+import io.inceptionpipeline.pipeline.archive.S3ManifestInput;
+import io.inceptionpipeline.pipeline.archive.S3PrefixInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -18,7 +18,6 @@ import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
@@ -37,9 +36,9 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * {@code archive}: scores a known set of images (a manifest file or an S3 prefix), pipelined, into
- * Avro files and/or Kafka committed at checkpoints, with a progress bar; a rerun skips the ids
- * already answered, and restores the checkpoint of a run that was killed.
+ * {@code archive}: scores a known set of images (a manifest file or object, or an S3 prefix),
+ * pipelined, into Avro files and/or Kafka committed at checkpoints, with a progress bar; a rerun
+ * skips the ids already answered, and restores the checkpoint of a run that was killed.
  */
 @Command(
         name = "archive",
@@ -52,8 +51,13 @@ import picocli.CommandLine.Option;
             "  --input FILE            a manifest, one image per line: a URI (its id is the URI) or",
             "                          id,uri (CSV; an optional header line id,uri); # comments;",
             "                          read by Flink's file source as the job runs",
-            "  --input s3://BUCKET/P/  every object under the prefix (its id is its s3:// URI);",
-            "                          the bucket is allowed for fetching without --allow-s3-bucket",
+            "  --input s3://BUCKET/P/  every object under the prefix (its id is its s3:// URI),",
+            "                          listed page by page as the job runs",
+            "  --input s3://BUCKET/KEY a manifest stored as that S3 object, read as the job runs",
+            "                          Which: s3://BUCKET, s3://BUCKET/ and a KEY ending in / are",
+            "                          prefixes; any other KEY is a manifest if an object of exactly",
+            "                          that key exists (HEAD), else a prefix. The bucket is allowed",
+            "                          for fetching without --allow-s3-bucket.",
             "Predictions and dead letters go to Avro container files in --output-dir",
             "(predictions/part-*.avro, dead-letters/part-*.avro), committed at each checkpoint,",
             "and/or, with --bootstrap-servers, to --output-topic and --dead-letter-topic",
@@ -76,8 +80,8 @@ final class ArchiveCommand implements Callable<Integer> {
     @Option(
             names = "--input",
             required = true,
-            paramLabel = "FILE|s3://BUCKET/PREFIX",
-            description = "Manifest file, or an S3 prefix to list.")
+            paramLabel = "FILE|s3://BUCKET/KEY",
+            description = "Manifest file, an S3 prefix to list, or a manifest object on S3.")
     String input;
 
     @Option(
@@ -147,7 +151,12 @@ final class ArchiveCommand implements Callable<Integer> {
         }
         boolean fromS3 = input.startsWith("s3://");
         if (fromS3) {
-            String bucket = S3Listing.bucket(input);
+            String bucket;
+            try {
+                bucket = S3Input.parse(input).bucket();
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+            }
             if (!job.allowedS3Buckets.contains(bucket)) {
                 // The operator named this bucket; its objects are what the run is for.
                 job.allowedS3Buckets = new ArrayList<>(job.allowedS3Buckets);
@@ -183,12 +192,7 @@ final class ArchiveCommand implements Callable<Integer> {
                                 : outputDir != null
                                         ? outputDir.resolve(ArchiveCheckpoints.DEFAULT_DIR)
                                         : Files.createTempDirectory("inception-archive-"));
-        // An S3 listing is taken anew each run and filtered by id, so a checkpoint's position in
-        // the previous listing would not match: S3 prefixes resume by id only.
-        Optional<Path> restore = restorable && !fromS3 ? checkpoints.latest() : Optional.empty();
-        if (fromS3 && restorable) {
-            checkpoints.clear();
-        }
+        Optional<Path> restore = restorable ? checkpoints.latest() : Optional.empty();
 
         Set<String> answered = new HashSet<>();
         if (outputDir != null) {
@@ -199,37 +203,48 @@ final class ArchiveCommand implements Callable<Integer> {
             answered = output.answeredIds();
         }
         ArchiveInput archiveInput;
-        ArchiveManifest.Scan scan;
+        ArchiveManifest.Scan scan; // null: an S3 prefix, counted as it is listed
         if (fromS3) {
-            List<ArchiveItem> listed = S3Listing.list(input, options.fetch().s3());
-            List<ArchiveItem> items = new ArrayList<>();
-            for (ArchiveItem item : listed) {
-                if (!answered.contains(item.id())) {
-                    items.add(item);
+            S3Input s3Input = S3Input.parse(input);
+            try {
+                if (s3Input.isManifest(options.fetch().s3())) {
+                    scan = S3ManifestInput.scan(s3Input, options.fetch().s3(), answered);
+                    archiveInput =
+                            new S3ManifestInput(
+                                    s3Input, options.fetch().s3(), scan.duplicates() > 0);
+                } else {
+                    s3Input.checkListable(options.fetch().s3());
+                    scan = null;
+                    archiveInput = new S3PrefixInput(s3Input, options.fetch().s3());
                 }
+            } catch (IllegalArgumentException e) {
+                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            scan =
-                    new ArchiveManifest.Scan(
-                            items.size(), listed.size(), 0, listed.size() - items.size());
-            archiveInput = new ListedInput(items, input);
         } else {
             scan = ArchiveManifest.scan(Path.of(input), answered);
             archiveInput = new ManifestInput(Path.of(input), scan.duplicates() > 0);
         }
         answered = null; // the job reads them itself; not kept for the run
-        System.err.printf(
-                Locale.ROOT,
-                "archive: %d images listed in %s (%d repeated ids left out), %d already answered"
-                        + " in %s, %d to score%n",
-                scan.listed(),
-                input,
-                scan.duplicates(),
-                scan.answered(),
-                outputDir == null ? "-" : outputDir,
-                scan.toScore());
-        if (scan.toScore() == 0) {
-            checkpoints.clear();
-            return 0;
+        if (scan == null) {
+            System.err.printf(
+                    "archive: listing %s page by page as the job runs, skipping ids answered in"
+                            + " %s%n",
+                    input, outputDir == null ? "-" : outputDir);
+        } else {
+            System.err.printf(
+                    Locale.ROOT,
+                    "archive: %d images listed in %s (%d repeated ids left out), %d already"
+                            + " answered in %s, %d to score%n",
+                    scan.listed(),
+                    input,
+                    scan.duplicates(),
+                    scan.answered(),
+                    outputDir == null ? "-" : outputDir,
+                    scan.toScore());
+            if (scan.toScore() == 0) {
+                checkpoints.clear();
+                return 0;
+            }
         }
 
         // Time for order, random for uniqueness: part files of two runs never share a name.
@@ -256,7 +271,13 @@ final class ArchiveCommand implements Callable<Integer> {
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
         env.setParallelism(options.fetchParallelism());
         ArchiveJob.define(env, archiveInput, outputDir, bootstrapServers != null, options, run);
-        ArchiveProgress progress = new ArchiveProgress(run, scan.toScore(), scan.lines());
+        ArchiveProgress progress =
+                scan == null
+                        ? new ArchiveProgress(run, 0, 0)
+                        : new ArchiveProgress(run, scan.toScore(), scan.lines());
+        if (scan == null) {
+            progress.listingToCome();
+        }
         try {
             JobClient client = env.executeAsync("inception-pipeline-archive");
             CompletableFuture<JobExecutionResult> result = client.getJobExecutionResult();
@@ -271,12 +292,23 @@ final class ArchiveCommand implements Callable<Integer> {
             }
             result.get(); // a failed job throws here
             long done = progress.done();
+            if (scan == null) {
+                System.err.printf(
+                        Locale.ROOT,
+                        "archive: %d images listed in %s, %d already answered in %s, %d to"
+                                + " score%n",
+                        progress.lines(),
+                        input,
+                        progress.lines() - progress.total(),
+                        outputDir == null ? "-" : outputDir,
+                        progress.total());
+            }
             System.out.printf(
                     Locale.ROOT,
                     "archive: %d of %d answered in %.1f s, start-up included (%.2f images/s);"
                             + " %.2f images/s from the first answer to the last%n",
                     done,
-                    scan.toScore(),
+                    progress.total(),
                     progress.elapsedSeconds(),
                     done / progress.elapsedSeconds(),
                     progress.steadyRate());
@@ -284,7 +316,7 @@ final class ArchiveCommand implements Callable<Integer> {
             if (outputDir != null) {
                 new ArchiveOutput(outputDir).prepare(false); // a killed run's uncommitted files
             }
-            return answeredAll(done, scan, restore.isPresent()) ? 0 : 1;
+            return answeredAll(done, progress.total(), archiveInput, restore.isPresent()) ? 0 : 1;
         } finally {
             progress.close();
             if (!restorable) {
@@ -298,15 +330,16 @@ final class ArchiveCommand implements Callable<Integer> {
      * Whether every id of the run got its answer. A restored run also commits what its checkpoint
      * held pending, answers this run does not count: then the output folder is the judge.
      */
-    private boolean answeredAll(long done, ArchiveManifest.Scan scan, boolean restored)
+    private boolean answeredAll(
+            long done, long toScore, ArchiveInput archiveInput, boolean restored)
             throws java.io.IOException {
-        if (done >= scan.toScore()) {
+        if (done >= toScore) {
             return true;
         }
-        if (!restored || outputDir == null || input.startsWith("s3://")) {
+        if (!restored || outputDir == null) {
             return restored && outputDir == null;
         }
         Set<String> answered = new ArchiveOutput(outputDir).answeredIds();
-        return ArchiveManifest.scan(Path.of(input), answered).toScore() == 0;
+        return archiveInput.unanswered(answered) == 0;
     }
 }

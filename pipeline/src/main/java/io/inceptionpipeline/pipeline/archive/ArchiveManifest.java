@@ -46,22 +46,27 @@ public final class ArchiveManifest {
      * exactly.
      */
     public static Scan scan(Path file, Set<String> answeredIds) throws IOException {
+        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
+            return scan(in, answeredIds);
+        }
+    }
+
+    /** {@link #scan(Path, Set)} over a manifest's text from any source (an S3 object). */
+    public static Scan scan(BufferedReader in, Set<String> answeredIds) throws IOException {
         long[] ids = new long[1024];
         int count = 0;
         long lines = 0;
-        try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
-            String line;
-            while ((line = in.readLine()) != null) {
-                lines++;
-                ArchiveItem item = parse(line, lines);
-                if (item == null) {
-                    continue;
-                }
-                if (count == ids.length) {
-                    ids = java.util.Arrays.copyOf(ids, ids.length * 2);
-                }
-                ids[count++] = fingerprint(item.id());
+        String line;
+        while ((line = in.readLine()) != null) {
+            lines++;
+            ArchiveItem item = parse(line, lines);
+            if (item == null) {
+                continue;
             }
+            if (count == ids.length) {
+                ids = java.util.Arrays.copyOf(ids, ids.length * 2);
+            }
+            ids[count++] = fingerprint(item.id());
         }
         long[] answered = answeredIds.stream().mapToLong(ArchiveManifest::fingerprint).toArray();
         java.util.Arrays.sort(ids, 0, count);

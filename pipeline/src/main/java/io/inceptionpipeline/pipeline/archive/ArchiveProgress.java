@@ -15,6 +15,13 @@ public final class ArchiveProgress {
 
     private static final Map<String, Counter> ANSWERED = new ConcurrentHashMap<>();
     private static final Map<String, AtomicLong> READ = new ConcurrentHashMap<>();
+    private static final Map<String, Listing> LISTINGS = new ConcurrentHashMap<>();
+
+    /**
+     * What a source that is counted as it lists (an S3 prefix) found so far: keys listed, how many
+     * of them are to score, and whether the listing is complete.
+     */
+    record Listing(long keys, long toScore, boolean complete) {}
 
     /** Answers so far, and when the first came (0: none yet). */
     private static final class Counter {
@@ -30,7 +37,8 @@ public final class ArchiveProgress {
 
     /**
      * The bar of {@code run}: {@code total} answers to come, from a source of {@code lines} lines
-     * (manifest lines, or listed objects).
+     * (manifest lines, or listed objects); a source listed as the job runs adds to both ({@link
+     * #listed}).
      */
     public ArchiveProgress(String run, long total, long lines) {
         this.run = run;
@@ -46,6 +54,44 @@ public final class ArchiveProgress {
         if (counter != null) {
             counter.incrementAndGet();
         }
+    }
+
+    /** Counts {@code count} lines (or listed objects) of {@code run} read by its source. */
+    static void read(String run, long count) {
+        AtomicLong counter = READ.get(run);
+        if (counter != null) {
+            counter.addAndGet(count);
+        }
+    }
+
+    /** What the listing of {@code run} found so far (totals, not increments). */
+    static void listed(String run, long keys, long toScore, boolean complete) {
+        if (READ.containsKey(run)) {
+            LISTINGS.put(run, new Listing(keys, toScore, complete));
+        }
+    }
+
+    /** Marks the totals as growing until the source, listed as the job runs, says it is done. */
+    public void listingToCome() {
+        listed(run, 0, 0, false);
+    }
+
+    /** Answers to come: known before the run, plus what the listing found so far. */
+    public long total() {
+        Listing listing = LISTINGS.get(run);
+        return total + (listing == null ? 0 : listing.toScore());
+    }
+
+    /** Lines (or objects) of the source: known before the run, plus those listed so far. */
+    public long lines() {
+        Listing listing = LISTINGS.get(run);
+        return lines + (listing == null ? 0 : listing.keys());
+    }
+
+    /** Whether a listing is still under way, so the totals may grow. */
+    public boolean listing() {
+        Listing listing = LISTINGS.get(run);
+        return listing != null && !listing.complete();
     }
 
     /** Lines the source read so far. */
@@ -87,28 +133,38 @@ public final class ArchiveProgress {
         return (System.nanoTime() - startedNanos) / 1e9;
     }
 
-    /** One line: bar, done/total, percent, steady rate and the time left at that rate. */
+    /**
+     * One line: bar, done/total, percent, steady rate and the time left at that rate; a total still
+     * growing with a listing ends in {@code +}.
+     */
     public String line() {
+        long total = total();
+        long lines = lines();
+        String more = listing() ? "+" : "";
         long done = Math.min(done(), total);
         double seconds = elapsedSeconds();
         double steady = steadyRate();
         double rate = Double.isNaN(steady) ? 0 : steady;
         int width = 30;
-        int filled = total == 0 ? width : (int) (width * done / total);
+        // Nothing to do is all done, unless a listing may still find some.
+        double fraction = total == 0 ? (more.isEmpty() ? 1 : 0) : (double) done / total;
+        int filled = (int) (width * fraction);
         String eta = rate > 0 ? duration((total - done) / rate) : "--:--";
         return String.format(
                 Locale.ROOT,
-                "[%s%s] %d/%d %3.0f%% %.1f img/s ETA %s elapsed %s, %d/%d lines read",
+                "[%s%s] %d/%d%s %3.0f%% %.1f img/s ETA %s elapsed %s, %d/%d%s lines read",
                 "#".repeat(filled),
                 ".".repeat(width - filled),
                 done,
                 total,
-                total == 0 ? 100.0 : 100.0 * done / total,
+                more,
+                100.0 * fraction,
                 rate,
                 eta,
                 duration(seconds),
                 Math.min(linesRead(), lines),
-                lines);
+                lines,
+                more);
     }
 
     /** Redraws the bar in place on a terminal, else prints a line each call. */
@@ -125,6 +181,7 @@ public final class ArchiveProgress {
     public void close() {
         ANSWERED.remove(run);
         READ.remove(run);
+        LISTINGS.remove(run);
     }
 
     static String duration(double seconds) {

@@ -1,7 +1,9 @@
 package io.inceptionpipeline.pipeline.archive;
 
 import io.inceptionpipeline.operators.records.RawMessage;
+import java.io.IOException;
 import java.nio.file.Path;
+import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -32,11 +34,26 @@ public record ManifestInput(Path file, boolean dropRepeats) implements ArchiveIn
                                         file.toAbsolutePath().normalize().toUri()))
                         .build();
         // One split per manifest: one reader, and parsing is far cheaper than fetching.
-        DataStream<RawMessage> requests =
+        DataStream<ManifestLine> lines =
                 env.fromSource(source, WatermarkStrategy.noWatermarks(), "archive-manifest")
                         .uid("archive-manifest")
-                        .setParallelism(1)
-                        .flatMap(new ManifestParser(sourceName(), outputDir, run))
+                        .setParallelism(1);
+        return parsed(lines, sourceName(), outputDir, run, dropRepeats, parallelism);
+    }
+
+    /**
+     * A manifest's lines into requests: parsed in the stream ({@link ManifestParser}) and, with
+     * {@code dropRepeats}, keyed by id so a repeat is left out ({@link FirstOfId}).
+     */
+    static DataStream<RawMessage> parsed(
+            DataStream<ManifestLine> lines,
+            String sourceName,
+            Path outputDir,
+            String run,
+            boolean dropRepeats,
+            int parallelism) {
+        DataStream<RawMessage> requests =
+                lines.flatMap(new ManifestParser(sourceName, outputDir, run))
                         .name("parse-manifest")
                         .uid("parse-manifest")
                         .setParallelism(1);
@@ -48,5 +65,10 @@ public record ManifestInput(Path file, boolean dropRepeats) implements ArchiveIn
                 .name("first-of-id")
                 .uid("first-of-id")
                 .setParallelism(parallelism);
+    }
+
+    @Override
+    public long unanswered(Set<String> answered) throws IOException {
+        return ArchiveManifest.scan(file, answered).toScore();
     }
 }

@@ -1,6 +1,7 @@
 package io.inceptionpipeline.pipeline.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -102,7 +103,44 @@ class ArchiveManifestTest {
     @Test
     void s3ListingUrisEncodeKeys() {
         assertThat(S3Listing.uri("b", "a dir/x+y.jpg")).isEqualTo("s3://b/a%20dir/x+y.jpg");
-        assertThat(S3Listing.bucket("s3://my-bucket/prefix/")).isEqualTo("my-bucket");
+        assertThat(S3Input.parse("s3://my-bucket/prefix/").bucket()).isEqualTo("my-bucket");
+    }
+
+    @Test
+    void s3InputsThatNamePrefixesByTheirForm() {
+        assertThat(S3Input.parse("s3://b")).isEqualTo(new S3Input("b", ""));
+        assertThat(S3Input.parse("s3://b/").prefixByForm()).isTrue();
+        assertThat(S3Input.parse("s3://b/images/").prefixByForm()).isTrue();
+        assertThat(S3Input.parse("s3://b/manifests/batch-7.csv"))
+                .isEqualTo(new S3Input("b", "manifests/batch-7.csv"))
+                .satisfies(input -> assertThat(input.prefixByForm()).isFalse());
+        assertThat(S3Input.parse("s3://b/a%20dir/m.csv").key()).isEqualTo("a dir/m.csv");
+        assertThat(S3Input.parse("s3://b/a%20dir/m.csv").uri()).isEqualTo("s3://b/a%20dir/m.csv");
+        assertThatThrownBy(() -> S3Input.parse("file:///tmp/x"))
+                .hasMessageContaining("Not an s3://bucket/prefix");
+        assertThatThrownBy(() -> S3Input.parse("s3:///key"))
+                .hasMessageContaining("Not an s3://bucket/prefix");
+    }
+
+    @Test
+    void progressTotalsGrowWithAListingAndEndInPlusUntilItIsComplete() {
+        ArchiveProgress progress = new ArchiveProgress("listing-run", 0, 0);
+        try {
+            ArchiveProgress.listed("listing-run", 7, 5, false);
+            ArchiveProgress.read("listing-run", 2);
+            assertThat(progress.line()).contains("] 0/5+ ", ", 2/7+ lines read");
+            ArchiveProgress.listed("listing-run", 10, 8, true);
+            ArchiveProgress.answered("listing-run");
+            assertThat(progress.total()).isEqualTo(8);
+            assertThat(progress.lines()).isEqualTo(10);
+            assertThat(progress.line()).contains("] 1/8  13% ", ", 2/10 lines read");
+        } finally {
+            progress.close();
+        }
+        ArchiveProgress.listed("listing-run", 1, 1, false); // a closed run keeps nothing
+        ArchiveProgress again = new ArchiveProgress("listing-run", 0, 0);
+        assertThat(again.total()).isZero();
+        again.close();
     }
 
     @Test
