@@ -2,7 +2,7 @@
 # archive-scale.sh JAR N LABEL: one timed `archive` run over N cycled Fashion-MNIST PNGs (inception_resnet_fmnist).
 # Prints: wall, peak RSS (/usr/bin/time -v), peak bytes under java.io.tmpdir (du -sb each second),
 # seconds from launch to the first progress line with an answer, and the CLI's own summary.
-# Run it under `flock -x /tmp/cpu.lock` on a shared machine.
+# JAVA_OPTS (e.g. -Xmx512m) go to the JVM. Run it under `flock -x /tmp/cpu.lock` on a shared machine.
 set -u
 JAR=$1; N=$2; LABEL=$3
 IMAGES=$(cd "$(dirname "$0")/../.." && pwd)/samples/fashion-mnist/images
@@ -13,7 +13,7 @@ awk -v n="$N" -v dir="$IMAGES" 'BEGIN{print "id,uri"} {img[NR-1]=$0} END{for(i=0
 ( peak=0; while [ ! -f "$D/stop" ]; do b=$(du -sb "$D/tmp" 2>/dev/null | cut -f1); [ "${b:-0}" -gt "$peak" ] && peak=$b; echo "$peak" > "$D/tmp-peak"; sleep 1; done ) &
 SAMPLER=$!
 START=$(date +%s.%N)
-/usr/bin/time -v -o "$D/time.txt" java -Djava.io.tmpdir="$D/tmp" -Dai.djl.offline=true -jar "$JAR" archive \
+/usr/bin/time -v -o "$D/time.txt" java ${JAVA_OPTS:-} -Djava.io.tmpdir="$D/tmp" -Dai.djl.offline=true -jar "$JAR" archive \
   --input "$D/manifest.csv" --output-dir "$D/out" --allowed-root "$IMAGES" \
   --model inception_resnet_fmnist --no-embeddings > "$D/stdout.txt" \
   2> >(while IFS= read -r l; do echo "$(date +%s.%N) $l"; done > "$D/stderr.ts")
