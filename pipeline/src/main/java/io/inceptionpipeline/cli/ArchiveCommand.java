@@ -1,6 +1,7 @@
 package io.inceptionpipeline.cli;
 
 import io.inceptionpipeline.pipeline.JobOptions;
+import io.inceptionpipeline.pipeline.archive.AnsweredIds;
 import io.inceptionpipeline.pipeline.archive.ArchiveCheckpoints;
 import io.inceptionpipeline.pipeline.archive.ArchiveInput;
 import io.inceptionpipeline.pipeline.archive.ArchiveItem;
@@ -17,11 +18,9 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -190,7 +189,7 @@ final class ArchiveCommand implements Callable<Integer> {
             checkpoints.clear();
         }
 
-        Set<String> answered = new HashSet<>();
+        AnsweredIds answered = AnsweredIds.none();
         if (outputDir != null) {
             ArchiveOutput output = new ArchiveOutput(outputDir);
             for (Path removed : output.prepare(restore.isPresent())) {
@@ -216,7 +215,7 @@ final class ArchiveCommand implements Callable<Integer> {
             scan = ArchiveManifest.scan(Path.of(input), answered);
             archiveInput = new ManifestInput(Path.of(input), scan.duplicates() > 0);
         }
-        answered = null; // the job reads them itself; not kept for the run
+        answered.close(); // the job reads them itself; not kept for the run
         System.err.printf(
                 Locale.ROOT,
                 "archive: %d images listed in %s (%d repeated ids left out), %d already answered"
@@ -306,7 +305,8 @@ final class ArchiveCommand implements Callable<Integer> {
         if (!restored || outputDir == null || input.startsWith("s3://")) {
             return restored && outputDir == null;
         }
-        Set<String> answered = new ArchiveOutput(outputDir).answeredIds();
-        return ArchiveManifest.scan(Path.of(input), answered).toScore() == 0;
+        try (AnsweredIds answered = new ArchiveOutput(outputDir).answeredIds()) {
+            return ArchiveManifest.scan(Path.of(input), answered).toScore() == 0;
+        }
     }
 }

@@ -3,7 +3,6 @@ package io.inceptionpipeline.pipeline.archive;
 import io.inceptionpipeline.operators.records.RawMessage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Set;
 import org.apache.flink.api.common.functions.OpenContext;
 import org.apache.flink.api.common.functions.RichFlatMapFunction;
 import org.apache.flink.util.Collector;
@@ -12,15 +11,15 @@ import org.apache.flink.util.Collector;
  * Manifest lines into requests, in the stream: {@link ArchiveManifest#parse} decides what a line
  * lists (blank lines, comments and the header list nothing; an id without a URI goes on and becomes
  * the job's {@code MISSING_URI} dead letter, numbered by its line). Ids already answered in {@code
- * outputDir} (read once, in {@code open}) are skipped: resume by id. Counts every line read for the
- * progress bar.
+ * outputDir} (read once, in {@code open}, into {@link AnsweredIds}) are skipped: resume by id.
+ * Counts every line read for the progress bar.
  */
 public final class ManifestParser extends RichFlatMapFunction<ManifestLine, RawMessage> {
 
     private final String sourceName;
     private final String outputDir; // null: nothing to skip
     private final String run;
-    private transient Set<String> answered;
+    private transient AnsweredIds answered;
 
     public ManifestParser(String sourceName, Path outputDir, String run) {
         this.sourceName = sourceName;
@@ -31,7 +30,16 @@ public final class ManifestParser extends RichFlatMapFunction<ManifestLine, RawM
     @Override
     public void open(OpenContext openContext) throws IOException {
         answered =
-                outputDir == null ? Set.of() : new ArchiveOutput(Path.of(outputDir)).answeredIds();
+                outputDir == null
+                        ? AnsweredIds.none()
+                        : new ArchiveOutput(Path.of(outputDir)).answeredIds();
+    }
+
+    @Override
+    public void close() throws IOException {
+        if (answered != null) {
+            answered.close();
+        }
     }
 
     @Override

@@ -1,0 +1,125 @@
+package io.inceptionpipeline.pipeline.archive;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.inceptionpipeline.operators.records.RawMessage;
+import io.inceptionpipeline.schemas.ClassScore;
+import io.inceptionpipeline.schemas.ErrorCode;
+import io.inceptionpipeline.schemas.ModelInfo;
+import io.inceptionpipeline.schemas.Prediction;
+import io.inceptionpipeline.schemas.ScoringFailure;
+import io.inceptionpipeline.schemas.Stage;
+import io.inceptionpipeline.schemas.Timings;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.List;
+import org.apache.avro.Schema;
+import org.apache.avro.file.DataFileWriter;
+import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.flink.streaming.api.operators.StreamFlatMap;
+import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The manifest's parsing operator on Flink's operator test harness: resume by id. */
+class ManifestParserTest {
+
+    @TempDir Path dir;
+
+    private static OneInputStreamOperatorTestHarness<ManifestLine, RawMessage> harness(
+            ManifestParser parser) throws Exception {
+        return new OneInputStreamOperatorTestHarness<>(new StreamFlatMap<>(parser));
+    }
+
+    private static List<String> ids(OneInputStreamOperatorTestHarness<?, RawMessage> harness) {
+        return harness.extractOutputValues().stream()
+                .map(m -> new String(m.key, StandardCharsets.UTF_8))
+                .toList();
+    }
+
+    @Test
+    void skipsExactlyTheIdsAnsweredInCompletePartFiles() throws Exception {
+        ArchiveOutput output = new ArchiveOutput(dir);
+        output.prepare();
+        write(
+                output.predictions().resolve("part-r1-0.avro"),
+                Prediction.getClassSchema(),
+                prediction("a"),
+                prediction("c"));
+        write(
+                output.predictions().resolve("part-r1-1.avro"),
+                Prediction.getClassSchema(),
+                prediction("s3://b/ä x.png"));
+        write(
+                output.deadLetters().resolve("part-r1-0.avro"),
+                ScoringFailure.getClassSchema(),
+                deadLetter("d", null),
+                deadLetter(null, "key-only"));
+        // Not complete: a run restoring its checkpoint may yet commit it, so its ids are not
+        // answered.
+        write(
+                output.predictions().resolve(".part-r2-0.avro.inprogress.1234"),
+                Prediction.getClassSchema(),
+                prediction("b"));
+
+        try (var harness = harness(new ManifestParser("manifest.csv", dir, "skip-run"))) {
+            harness.open();
+            List<String> lines =
+                    List.of(
+                            "id,uri",
+                            "a,file:///x/a.png",
+                            "b,file:///x/b.png",
+                            "# c",
+                            "c,file:///x/c.png",
+                            "d,file:///x/d.png",
+                            "e,file:///x/e.png",
+                            "key-only,file:///x/k.png",
+                            "s3://b/ä x.png",
+                            "s3://b/a x.png",
+                            "A,file:///x/A.png");
+            for (int i = 0; i < lines.size(); i++) {
+                harness.processElement(new ManifestLine(i + 1, lines.get(i)), 0);
+            }
+            assertThat(ids(harness)).containsExactly("b", "e", "s3://b/a x.png", "A");
+        }
+    }
+
+    static Prediction prediction(String id) {
+        return Prediction.newBuilder()
+                .setRequestId(id)
+                .setUri("file:///x/" + id + ".png")
+                .setModel(new ModelInfo("m", "test", "sha256:test"))
+                .setTopK(List.of(new ClassScore(1, "one", 0.5f)))
+                .setEmbedding(List.of(0.25f, -0.5f, 1f))
+                .setCropMode("center")
+                .setTimings(new Timings(0f, 0f, 0f, 0f))
+                .setScoredAt(Instant.ofEpochMilli(1_700_000_000_000L))
+                .build();
+    }
+
+    static ScoringFailure deadLetter(String id, String key) {
+        return ScoringFailure.newBuilder()
+                .setRequestId(id)
+                .setOriginalKey(
+                        key == null ? null : ByteBuffer.wrap(key.getBytes(StandardCharsets.UTF_8)))
+                .setStage(Stage.FETCH)
+                .setCode(ErrorCode.NOT_FOUND)
+                .setMessage("x")
+                .setFailedAt(Instant.ofEpochMilli(1_700_000_000_000L))
+                .build();
+    }
+
+    @SafeVarargs
+    static <T> void write(Path file, Schema schema, T... records) throws Exception {
+        Files.createDirectories(file.getParent());
+        try (DataFileWriter<T> writer = new DataFileWriter<>(new SpecificDatumWriter<T>(schema))) {
+            writer.create(schema, file.toFile());
+            for (T record : records) {
+                writer.append(record);
+            }
+        }
+    }
+}
