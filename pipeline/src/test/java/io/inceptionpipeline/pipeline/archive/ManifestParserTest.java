@@ -19,12 +19,13 @@ import java.util.List;
 import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileWriter;
 import org.apache.avro.specific.SpecificDatumWriter;
+import org.apache.flink.runtime.checkpoint.OperatorSubtaskState;
 import org.apache.flink.streaming.api.operators.StreamFlatMap;
 import org.apache.flink.streaming.util.OneInputStreamOperatorTestHarness;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The manifest's parsing operator on Flink's operator test harness: resume by id. */
+/** The manifest's parsing operator on Flink's operator test harness: resume by id, lines read. */
 class ManifestParserTest {
 
     @TempDir Path dir;
@@ -84,6 +85,49 @@ class ManifestParserTest {
                 harness.processElement(new ManifestLine(i + 1, lines.get(i)), 0);
             }
             assertThat(ids(harness)).containsExactly("b", "e", "s3://b/a x.png", "A");
+        }
+    }
+
+    @Test
+    void linesReadCountFromTheManifestsStartAfterARestore() throws Exception {
+        ArchiveProgress first = new ArchiveProgress("lines-run-1", 9, 9);
+        ArchiveProgress second = new ArchiveProgress("lines-run-2", 9, 9);
+        ArchiveProgress third = new ArchiveProgress("lines-run-3", 9, 9);
+        try {
+            OperatorSubtaskState afterFour;
+            try (var harness = harness(new ManifestParser("m", null, "lines-run-1"))) {
+                harness.open();
+                for (int n = 1; n <= 4; n++) {
+                    harness.processElement(new ManifestLine(n, "id-" + n + ",file:///x.png"), 0);
+                }
+                afterFour = harness.snapshot(1, 0);
+                assertThat(first.linesRead()).isEqualTo(4);
+            }
+
+            // The restored run's source skips lines 1-4 and reads on from line 5.
+            OperatorSubtaskState atTheEnd;
+            try (var harness = harness(new ManifestParser("m", null, "lines-run-2"))) {
+                harness.initializeState(afterFour);
+                harness.open();
+                assertThat(second.linesRead()).isEqualTo(4);
+                for (int n = 5; n <= 9; n++) {
+                    harness.processElement(new ManifestLine(n, "id-" + n + ",file:///x.png"), 0);
+                }
+                assertThat(second.linesRead()).isEqualTo(9);
+                assertThat(second.line()).endsWith(", 9/9 lines read");
+                atTheEnd = harness.snapshot(2, 0);
+            }
+
+            // Read to its end before the checkpoint: the restored source reads no line at all.
+            try (var harness = harness(new ManifestParser("m", null, "lines-run-3"))) {
+                harness.initializeState(atTheEnd);
+                harness.open();
+                assertThat(third.linesRead()).isEqualTo(9);
+            }
+        } finally {
+            first.close();
+            second.close();
+            third.close();
         }
     }
 
