@@ -61,6 +61,12 @@ class ArchiveKillJarTest {
         String stderr = Files.readString(work.resolve("second.err"), StandardCharsets.UTF_8);
         assertThat(second.exitValue()).as(stderr).isZero();
         assertThat(stderr).contains("archive: resuming from checkpoint");
+        // The restored run's bar counts lines from the manifest's start, not from the restore.
+        String[] progress =
+                stderr.lines().filter(l -> l.contains(" lines read")).toArray(String[]::new);
+        assertThat(progress).isNotEmpty();
+        assertThat(progress[progress.length - 1])
+                .endsWith(", " + (ITEMS + 1) + "/" + (ITEMS + 1) + " lines read");
 
         Map<String, Long> answers = answers(output);
         assertThat(answers).hasSize(ITEMS);

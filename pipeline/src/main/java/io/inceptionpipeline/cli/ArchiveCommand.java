@@ -1,6 +1,7 @@
 package io.inceptionpipeline.cli;
 
 import io.inceptionpipeline.pipeline.JobOptions;
+import io.inceptionpipeline.pipeline.archive.AnsweredIds;
 import io.inceptionpipeline.pipeline.archive.ArchiveCheckpoints;
 import io.inceptionpipeline.pipeline.archive.ArchiveInput;
 import io.inceptionpipeline.pipeline.archive.ArchiveJob;
@@ -17,10 +18,8 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.Locale;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobExecutionResult;
@@ -194,7 +193,7 @@ final class ArchiveCommand implements Callable<Integer> {
                                         : Files.createTempDirectory("inception-archive-"));
         Optional<Path> restore = restorable ? checkpoints.latest() : Optional.empty();
 
-        Set<String> answered = new HashSet<>();
+        AnsweredIds answered = AnsweredIds.none();
         if (outputDir != null) {
             ArchiveOutput output = new ArchiveOutput(outputDir);
             for (Path removed : output.prepare(restore.isPresent())) {
@@ -224,7 +223,7 @@ final class ArchiveCommand implements Callable<Integer> {
             scan = ArchiveManifest.scan(Path.of(input), answered);
             archiveInput = new ManifestInput(Path.of(input), scan.duplicates() > 0);
         }
-        answered = null; // the job reads them itself; not kept for the run
+        answered.close(); // the job reads them itself; not kept for the run
         if (scan == null) {
             System.err.printf(
                     "archive: listing %s page by page as the job runs, skipping ids answered in"
@@ -339,7 +338,8 @@ final class ArchiveCommand implements Callable<Integer> {
         if (!restored || outputDir == null) {
             return restored && outputDir == null;
         }
-        Set<String> answered = new ArchiveOutput(outputDir).answeredIds();
-        return archiveInput.unanswered(answered) == 0;
+        try (AnsweredIds answered = new ArchiveOutput(outputDir).answeredIds()) {
+            return archiveInput.unanswered(answered) == 0;
+        }
     }
 }

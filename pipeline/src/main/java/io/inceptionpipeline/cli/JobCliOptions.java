@@ -13,23 +13,7 @@ import picocli.CommandLine.Option;
 /** The job's flags, shared by {@code run} and {@code local}; {@link #toBuilder()} maps them. */
 final class JobCliOptions {
 
-    @Option(
-            names = "--input-topic",
-            defaultValue = JobOptions.DEFAULT_INPUT_TOPIC,
-            description = "Topic of requests. Default: ${DEFAULT-VALUE}.")
-    String inputTopic;
-
-    @Option(
-            names = "--output-topic",
-            defaultValue = JobOptions.DEFAULT_OUTPUT_TOPIC,
-            description = "Topic of predictions. Default: ${DEFAULT-VALUE}.")
-    String outputTopic;
-
-    @Option(
-            names = "--dead-letter-topic",
-            defaultValue = JobOptions.DEFAULT_DEAD_LETTER_TOPIC,
-            description = "Topic of failures. Default: ${DEFAULT-VALUE}.")
-    String deadLetterTopic;
+    @Mixin TopicOptions topics;
 
     @Option(
             names = "--group-id",
@@ -322,7 +306,7 @@ final class JobCliOptions {
                     "--delivery must be exactly-once or at-least-once, got " + delivery);
         }
         return JobOptions.builder()
-                .topics(inputTopic, outputTopic, deadLetterTopic)
+                .topics(topics.inputTopic, topics.outputTopic, topics.deadLetterTopic)
                 .groupId(groupId)
                 .startingOffsets(startingOffsets)
                 .kafkaProperties(kafkaProperties)

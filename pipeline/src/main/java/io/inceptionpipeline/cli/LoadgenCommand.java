@@ -1,7 +1,6 @@
 package io.inceptionpipeline.cli;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.inceptionpipeline.pipeline.JobOptions;
 import io.inceptionpipeline.pipeline.LabelsCsv;
 import io.inceptionpipeline.pipeline.loadgen.LatencyPlot;
 import io.inceptionpipeline.pipeline.loadgen.LatencyReport;
@@ -19,6 +18,7 @@ import java.util.stream.Stream;
 import picocli.CommandLine;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** {@code loadgen}: requests at a fixed rate, answers read back, latency percentiles. */
@@ -80,23 +80,7 @@ final class LoadgenCommand implements Callable<Integer> {
     @ArgGroup(exclusive = true, multiplicity = "1")
     Source source;
 
-    @Option(
-            names = "--input-topic",
-            defaultValue = JobOptions.DEFAULT_INPUT_TOPIC,
-            description = "Topic of requests. Default: ${DEFAULT-VALUE}.")
-    String inputTopic;
-
-    @Option(
-            names = "--output-topic",
-            defaultValue = JobOptions.DEFAULT_OUTPUT_TOPIC,
-            description = "Topic of predictions. Default: ${DEFAULT-VALUE}.")
-    String outputTopic;
-
-    @Option(
-            names = "--dead-letter-topic",
-            defaultValue = JobOptions.DEFAULT_DEAD_LETTER_TOPIC,
-            description = "Topic of failures. Default: ${DEFAULT-VALUE}.")
-    String deadLetterTopic;
+    @Mixin TopicOptions topics;
 
     @Option(
             names = "--format",
@@ -146,9 +130,9 @@ final class LoadgenCommand implements Callable<Integer> {
             settings =
                     new LoadGenerator.Settings(
                             bootstrapServers,
-                            inputTopic,
-                            outputTopic,
-                            deadLetterTopic,
+                            topics.inputTopic,
+                            topics.outputTopic,
+                            topics.deadLetterTopic,
                             format.equals("avro"),
                             rate,
                             Duration.ofNanos(Math.round(durationSeconds * 1e9)),
@@ -172,7 +156,7 @@ final class LoadgenCommand implements Callable<Integer> {
                 "loadgen: %d requests at %.2f/s to %s (%s), %d distinct images%n",
                 settings.requests(),
                 rate,
-                inputTopic,
+                topics.inputTopic,
                 format,
                 uris.size());
         LatencyReport report = new LoadGenerator(settings).run(uris);

@@ -22,15 +22,7 @@ class ExportCommandTest {
     @Test
     void exportsTheShippedModelAsOnnx() throws Exception {
         Path file = dir.resolve("out/fmnist.onnx");
-        Run run =
-                run(
-                        "export",
-                        "--format",
-                        "onnx",
-                        "--model",
-                        "inception_resnet_fmnist",
-                        "--output",
-                        file.toString());
+        Run run = export("onnx", "inception_resnet_fmnist", file);
         assertThat(run.exitCode()).as(run.stderr()).isZero();
         assertThat(run.stdout())
                 .contains(file.toString())
@@ -56,31 +48,19 @@ class ExportCommandTest {
     void exportsAnInt8GraphThatServesLikeTheFloatModel() throws Exception {
         Path fp32 = dir.resolve("fmnist.onnx");
         Path int8 = dir.resolve("fmnist-int8.onnx");
-        Run exported =
-                run(
-                        "export",
-                        "--format",
-                        "onnx",
-                        "--model",
-                        "inception_resnet_fmnist",
-                        "--output",
-                        fp32.toString());
+        Run exported = export("onnx", "inception_resnet_fmnist", fp32);
         assertThat(exported.exitCode()).as(exported.stderr()).isZero();
         Run quantized =
-                run(
-                        "export",
-                        "--format",
+                export(
                         "onnx",
-                        "--model",
                         "inception_resnet_fmnist",
+                        int8,
                         "--engine",
                         "onnxruntime",
                         "--precision",
                         "int8",
                         "--calibration-count",
-                        "128",
-                        "--output",
-                        int8.toString());
+                        "128");
         assertThat(quantized.exitCode()).as(quantized.stderr()).isZero();
         assertThat(Files.size(int8)).isLessThan(Files.size(fp32) / 2);
         try (OrtSession session = ortEnvironment().createSession(int8.toString())) {
@@ -92,22 +72,8 @@ class ExportCommandTest {
         try (var files = Files.list(samples)) {
             files.sorted().limit(40).forEach(f -> images.add(f.toString()));
         }
-        List<String> fp32Args =
-                new ArrayList<>(List.of("score", "--model", "inception_resnet_fmnist"));
-        fp32Args.addAll(images);
-        List<String> int8Args =
-                new ArrayList<>(
-                        List.of(
-                                "score",
-                                "--model",
-                                "inception_resnet_fmnist",
-                                "--engine",
-                                "onnxruntime",
-                                "--weights",
-                                int8.toString()));
-        int8Args.addAll(images);
-        Run a = run(fp32Args.toArray(String[]::new));
-        Run b = run(int8Args.toArray(String[]::new));
+        Run a = score(images);
+        Run b = score(images, "--engine", "onnxruntime", "--weights", int8.toString());
         assertThat(a.exitCode()).as(a.stderr()).isZero();
         assertThat(b.exitCode()).as(b.stderr()).isZero();
         List<String> labelsA =
@@ -127,18 +93,14 @@ class ExportCommandTest {
     @Test
     void int8OnAnEngineWithoutQdqKernelsIsRefused() throws Exception {
         Run run =
-                run(
-                        "export",
-                        "--format",
+                export(
                         "onnx",
-                        "--model",
                         "inception_resnet_fmnist",
+                        dir.resolve("m.onnx"),
                         "--engine",
                         "mxnet",
                         "--precision",
-                        "int8",
-                        "--output",
-                        dir.resolve("m.onnx").toString());
+                        "int8");
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat(run.stderr()).contains("--precision int8 runs on ONNX Runtime");
         assertThat(dir.resolve("m.onnx")).doesNotExist();
@@ -147,18 +109,14 @@ class ExportCommandTest {
     @Test
     void int8WithoutCalibrationImagesForAModelWithoutADefaultSetIsRefused() throws Exception {
         Run run =
-                run(
-                        "export",
-                        "--format",
+                export(
                         "onnx",
-                        "--model",
                         "googlenet",
+                        dir.resolve("g.onnx"),
                         "--engine",
                         "onnxruntime",
                         "--precision",
-                        "int8",
-                        "--output",
-                        dir.resolve("g.onnx").toString());
+                        "int8");
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat(run.stderr()).contains("--precision int8 needs --calibration DIR");
     }
@@ -173,23 +131,37 @@ class ExportCommandTest {
                 ai.djl.engine.Engine.getEngine("OnnxRuntime").getGpuCount() == 0,
                 "this machine's ONNX Runtime sees a GPU");
         Run run =
-                run(
-                        "export",
-                        "--format",
+                export(
                         "onnx",
-                        "--model",
                         "inception_resnet_fmnist",
+                        dir.resolve("g.onnx"),
                         "--engine",
                         "onnxruntime",
                         "--device",
-                        "gpu",
-                        "--output",
-                        dir.resolve("g.onnx").toString());
+                        "gpu");
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat(run.stderr())
                 .contains("OnnxRuntime sees 0 GPU(s) here, so it cannot run on gpu(0)")
                 .contains("mvn -Pgpu package")
                 .contains("CUDA 12 and cuDNN 9");
+    }
+
+    /** {@code export --format FORMAT --model MODEL [OPTIONS...] --output OUTPUT}, in-process. */
+    private static Run export(String format, String model, Path output, String... options)
+            throws Exception {
+        List<String> args =
+                new ArrayList<>(List.of("export", "--format", format, "--model", model));
+        args.addAll(List.of(options));
+        args.addAll(List.of("--output", output.toString()));
+        return run(args.toArray(String[]::new));
+    }
+
+    /** {@code score --model inception_resnet_fmnist [OPTIONS...] IMAGES...}, in-process. */
+    private static Run score(List<String> images, String... options) throws Exception {
+        List<String> args = new ArrayList<>(List.of("score", "--model", "inception_resnet_fmnist"));
+        args.addAll(List.of(options));
+        args.addAll(images);
+        return run(args.toArray(String[]::new));
     }
 
     /** ONNX Runtime's environment, created by DJL's engine first (DJL cannot start after). */
@@ -200,15 +172,7 @@ class ExportCommandTest {
 
     @Test
     void anUnknownFormatIsAUsageError() throws Exception {
-        Run run =
-                run(
-                        "export",
-                        "--format",
-                        "tflite",
-                        "--model",
-                        "inception_resnet_fmnist",
-                        "--output",
-                        dir.resolve("m.tflite").toString());
+        Run run = export("tflite", "inception_resnet_fmnist", dir.resolve("m.tflite"));
         assertThat(run.exitCode()).isEqualTo(2);
         assertThat(run.stderr()).contains("--format must be onnx, got 'tflite'");
         assertThat(dir.resolve("m.tflite")).doesNotExist();
@@ -218,16 +182,12 @@ class ExportCommandTest {
     void aModelThatCannotBeLoadedExitsWith3() throws Exception {
         Path bad = Files.writeString(dir.resolve("bad.safetensors"), "nope");
         Run run =
-                run(
-                        "export",
-                        "--format",
+                export(
                         "onnx",
-                        "--model",
                         "inception_resnet_fmnist",
+                        dir.resolve("m.onnx"),
                         "--weights",
-                        bad.toString(),
-                        "--output",
-                        dir.resolve("m.onnx").toString());
+                        bad.toString());
         assertThat(run.exitCode()).isEqualTo(3);
         assertThat(run.stderr()).contains("cannot load model inception_resnet_fmnist");
         assertThat(dir.resolve("m.onnx")).doesNotExist();

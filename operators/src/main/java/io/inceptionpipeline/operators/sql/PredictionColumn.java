@@ -5,6 +5,7 @@ import io.inceptionpipeline.schemas.Prediction;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Function;
 import org.apache.flink.table.api.DataTypes;
 import org.apache.flink.table.data.GenericArrayData;
 import org.apache.flink.table.data.GenericRowData;
@@ -22,26 +23,11 @@ import org.apache.flink.table.types.logical.utils.LogicalTypeCasts;
  */
 public enum PredictionColumn {
     /** Top-1 class label. */
-    LABEL("label", DataTypes.STRING()) {
-        @Override
-        Object value(Prediction p) {
-            return StringData.fromString(p.getTopK().get(0).getLabel());
-        }
-    },
+    LABEL("label", DataTypes.STRING(), scored(p -> string(p.getTopK().get(0).getLabel()))),
     /** Top-1 softmax probability. */
-    SCORE("score", DataTypes.FLOAT()) {
-        @Override
-        Object value(Prediction p) {
-            return p.getTopK().get(0).getScore();
-        }
-    },
+    SCORE("score", DataTypes.FLOAT(), scored(p -> p.getTopK().get(0).getScore())),
     /** Top-1 class index (row of the classifier head). */
-    CLASS_INDEX("class_index", DataTypes.INT()) {
-        @Override
-        Object value(Prediction p) {
-            return p.getTopK().get(0).getIndex();
-        }
-    },
+    CLASS_INDEX("class_index", DataTypes.INT(), scored(p -> p.getTopK().get(0).getIndex())),
     /** The {@code top-k} best classes, best first. */
     TOP_K(
             "top_k",
@@ -49,105 +35,70 @@ public enum PredictionColumn {
                     DataTypes.ROW(
                             DataTypes.FIELD("idx", DataTypes.INT()),
                             DataTypes.FIELD("label", DataTypes.STRING()),
-                            DataTypes.FIELD("score", DataTypes.FLOAT())))) {
-        @Override
-        Object value(Prediction p) {
-            List<ClassScore> top = p.getTopK();
-            Object[] rows = new Object[top.size()];
-            for (int i = 0; i < rows.length; i++) {
-                ClassScore c = top.get(i);
-                rows[i] =
-                        GenericRowData.of(
-                                c.getIndex(), StringData.fromString(c.getLabel()), c.getScore());
-            }
-            return new GenericArrayData(rows);
-        }
-    },
+                            DataTypes.FIELD("score", DataTypes.FLOAT()))),
+            scored(PredictionColumn::topK)),
     /** The pooled feature vector; asking for it is what turns embeddings on. */
-    EMBEDDING("embedding", DataTypes.ARRAY(DataTypes.FLOAT())) {
-        @Override
-        Object value(Prediction p) {
-            List<Float> e = p.getEmbedding();
-            if (e == null) {
-                return null;
-            }
-            Object[] values = e.toArray();
-            return new GenericArrayData(values);
-        }
-    },
+    EMBEDDING(
+            "embedding",
+            DataTypes.ARRAY(DataTypes.FLOAT()),
+            scored(
+                    p ->
+                            p.getEmbedding() == null
+                                    ? null
+                                    : new GenericArrayData(p.getEmbedding().toArray()))),
     /** {@code STAGE/CODE: message} of a row that could not be scored; null when scored. */
-    ERROR("error", DataTypes.STRING()) {
-        @Override
-        Object of(PredictOutcome outcome) {
-            return StringData.fromString(outcome.error());
-        }
-
-        @Override
-        Object value(Prediction p) {
-            return null;
-        }
-    },
+    ERROR("error", DataTypes.STRING(), outcome -> string(outcome.error())),
     /**
      * The failure's code alone ({@code NOT_FOUND}, {@code CORRUPT_IMAGE}, ...); null when scored.
      */
-    ERROR_CODE("error_code", DataTypes.STRING()) {
-        @Override
-        Object of(PredictOutcome outcome) {
-            return outcome.isFailure() ? StringData.fromString(outcome.code().name()) : null;
-        }
-
-        @Override
-        Object value(Prediction p) {
-            return null;
-        }
-    },
+    ERROR_CODE(
+            "error_code",
+            DataTypes.STRING(),
+            outcome -> outcome.isFailure() ? string(outcome.code().name()) : null),
     /** The request id of an Avro request, else the URI. */
-    REQUEST_ID("request_id", DataTypes.STRING()) {
-        @Override
-        Object of(PredictOutcome outcome) {
-            return StringData.fromString(outcome.requestId());
-        }
-
-        @Override
-        Object value(Prediction p) {
-            return null;
-        }
-    },
+    REQUEST_ID("request_id", DataTypes.STRING(), outcome -> string(outcome.requestId())),
     /** The model's registry name. */
-    MODEL("model", DataTypes.STRING()) {
-        @Override
-        Object value(Prediction p) {
-            return StringData.fromString(p.getModel().getName());
-        }
-    },
+    MODEL("model", DataTypes.STRING(), scored(p -> string(p.getModel().getName()))),
     /** {@code sha256:<hex>} of the weights that scored the row. */
-    WEIGHTS_DIGEST("weights_digest", DataTypes.STRING()) {
-        @Override
-        Object value(Prediction p) {
-            return StringData.fromString(p.getModel().getWeightsDigest());
-        }
-    },
+    WEIGHTS_DIGEST(
+            "weights_digest",
+            DataTypes.STRING(),
+            scored(p -> string(p.getModel().getWeightsDigest()))),
     /** When the row's batch was scored. */
-    SCORED_AT("scored_at", DataTypes.TIMESTAMP_LTZ(3)) {
-        @Override
-        Object value(Prediction p) {
-            return TimestampData.fromInstant(p.getScoredAt());
-        }
-    },
+    SCORED_AT(
+            "scored_at",
+            DataTypes.TIMESTAMP_LTZ(3),
+            scored(p -> TimestampData.fromInstant(p.getScoredAt()))),
     /** Images in the forward pass that scored this one. */
-    BATCH_SIZE("batch_size", DataTypes.INT()) {
-        @Override
-        Object value(Prediction p) {
-            return p.getBatchSize();
-        }
-    };
+    BATCH_SIZE("batch_size", DataTypes.INT(), scored(Prediction::getBatchSize));
 
     private final String sqlName;
     private final DataType type;
+    private final Function<PredictOutcome, Object> value;
 
-    PredictionColumn(String sqlName, DataType type) {
+    PredictionColumn(String sqlName, DataType type, Function<PredictOutcome, Object> value) {
         this.sqlName = sqlName;
         this.type = type;
+        this.value = value;
+    }
+
+    /** A column of the prediction: null on a failed row. */
+    private static Function<PredictOutcome, Object> scored(Function<Prediction, Object> value) {
+        return outcome -> outcome.isFailure() ? null : value.apply(outcome.prediction());
+    }
+
+    private static StringData string(String value) {
+        return StringData.fromString(value);
+    }
+
+    private static GenericArrayData topK(Prediction p) {
+        List<ClassScore> top = p.getTopK();
+        Object[] rows = new Object[top.size()];
+        for (int i = 0; i < rows.length; i++) {
+            ClassScore c = top.get(i);
+            rows[i] = GenericRowData.of(c.getIndex(), string(c.getLabel()), c.getScore());
+        }
+        return new GenericArrayData(rows);
     }
 
     public String sqlName() {
@@ -160,10 +111,8 @@ public enum PredictionColumn {
 
     /** The column's internal (RowData) value for one outcome. */
     Object of(PredictOutcome outcome) {
-        return outcome.isFailure() ? null : value(outcome.prediction());
+        return value.apply(outcome);
     }
-
-    abstract Object value(Prediction prediction);
 
     /**
      * The column named {@code name} declared as {@code declared}; fails naming the known columns or

@@ -3,7 +3,6 @@ package io.inceptionpipeline.pipeline.archive;
 import io.inceptionpipeline.operators.records.RawMessage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Set;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -25,5 +24,5 @@ public interface ArchiveInput {
      * How many ids of the input have no answer among {@code answered}: the judge of a restored run,
      * whose own count misses what its checkpoint committed. Reads the whole input again.
      */
-    long unanswered(Set<String> answered) throws IOException;
+    long unanswered(AnsweredIds answered) throws IOException;
 }

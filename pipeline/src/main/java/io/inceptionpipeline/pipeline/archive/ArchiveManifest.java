@@ -6,6 +6,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
@@ -43,18 +44,20 @@ public final class ArchiveManifest {
      * item, for this pass only), so a 10-million-line manifest costs 80 MB here, not gigabytes. Two
      * different ids share a fingerprint with a probability of about n²/2⁶⁵ (3·10⁻⁸ at a million
      * ids), which would only miscount the report, never the run: the job itself compares ids
-     * exactly.
+     * exactly ({@link AnsweredIds#contains} is exact).
      */
-    public static Scan scan(Path file, Set<String> answeredIds) throws IOException {
+    public static Scan scan(Path file, AnsweredIds answeredIds) throws IOException {
         try (BufferedReader in = Files.newBufferedReader(file, StandardCharsets.UTF_8)) {
             return scan(in, answeredIds);
         }
     }
 
-    /** {@link #scan(Path, Set)} over a manifest's text from any source (an S3 object). */
-    public static Scan scan(BufferedReader in, Set<String> answeredIds) throws IOException {
+    /** {@link #scan(Path, AnsweredIds)} over a manifest's text from any source (an S3 object). */
+    public static Scan scan(BufferedReader in, AnsweredIds answeredIds) throws IOException {
         long[] ids = new long[1024];
         int count = 0;
+        long[] answered = new long[16];
+        int answeredCount = 0;
         long lines = 0;
         String line;
         while ((line = in.readLine()) != null) {
@@ -63,26 +66,32 @@ public final class ArchiveManifest {
             if (item == null) {
                 continue;
             }
+            long id = fingerprint(item.id());
             if (count == ids.length) {
-                ids = java.util.Arrays.copyOf(ids, ids.length * 2);
+                ids = Arrays.copyOf(ids, ids.length * 2);
             }
-            ids[count++] = fingerprint(item.id());
+            ids[count++] = id;
+            if (answeredIds.contains(item.id())) {
+                if (answeredCount == answered.length) {
+                    answered = Arrays.copyOf(answered, answered.length * 2);
+                }
+                answered[answeredCount++] = id;
+            }
         }
-        long[] answered = answeredIds.stream().mapToLong(ArchiveManifest::fingerprint).toArray();
-        java.util.Arrays.sort(ids, 0, count);
-        java.util.Arrays.sort(answered);
+        long distinct = distinct(ids, count);
+        return new Scan(lines, distinct, count - distinct, distinct(answered, answeredCount));
+    }
+
+    /** How many distinct values the first {@code count} of {@code values} hold; sorts them. */
+    private static long distinct(long[] values, int count) {
+        Arrays.sort(values, 0, count);
         long distinct = 0;
-        long alreadyAnswered = 0;
         for (int i = 0; i < count; i++) {
-            if (i > 0 && ids[i] == ids[i - 1]) {
-                continue;
-            }
-            distinct++;
-            if (java.util.Arrays.binarySearch(answered, ids[i]) >= 0) {
-                alreadyAnswered++;
+            if (i == 0 || values[i] != values[i - 1]) {
+                distinct++;
             }
         }
-        return new Scan(lines, distinct, count - distinct, alreadyAnswered);
+        return distinct;
     }
 
     /** FNV-1a over the id's UTF-16 chars, then a 64-bit finalizer (SplitMix64) to spread bits. */

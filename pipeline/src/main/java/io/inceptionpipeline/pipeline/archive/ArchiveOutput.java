@@ -3,15 +3,17 @@ package io.inceptionpipeline.pipeline.archive;
 import io.inceptionpipeline.schemas.Prediction;
 import io.inceptionpipeline.schemas.ScoringFailure;
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
-import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.avro.Schema;
 import org.apache.avro.file.DataFileReader;
+import org.apache.avro.generic.GenericDatumReader;
+import org.apache.avro.generic.GenericRecord;
 import org.apache.avro.specific.SpecificDatumReader;
 
 /**
@@ -94,28 +96,74 @@ public final class ArchiveOutput {
         return read(deadLetterFiles(), ScoringFailure.class);
     }
 
-    /** Ids already answered: predictions' request ids and dead letters' (else their key). */
-    public Set<String> answeredIds() throws IOException {
-        Set<String> ids = new HashSet<>();
-        for (Prediction p : readPredictions()) {
-            ids.add(p.getRequestId());
+    /**
+     * Ids already answered: predictions' request ids and dead letters' (else their key), read one
+     * record at a time and only those fields, into a set of 16 heap bytes an id. The caller closes
+     * it.
+     */
+    public AnsweredIds answeredIds() throws IOException {
+        try (AnsweredIds.Builder ids = AnsweredIds.builder()) {
+            forEach(predictionFiles(), PREDICTION_ID, p -> ids.add(p.get("request_id").toString()));
+            forEach(
+                    deadLetterFiles(),
+                    DEAD_LETTER_ID,
+                    f -> {
+                        String id = idOf(f.get("request_id"), f.get("original_key"));
+                        if (id != null) {
+                            ids.add(id);
+                        }
+                    });
+            return ids.build();
         }
-        for (ScoringFailure f : readDeadLetters()) {
-            String id = idOf(f);
-            if (id != null) {
-                ids.add(id);
+    }
+
+    /** The fields of a prediction that name its id: Avro skips the others while reading. */
+    private static final Schema PREDICTION_ID =
+            projection(Prediction.getClassSchema(), "request_id");
+
+    /** The fields of a dead letter that name its id. */
+    private static final Schema DEAD_LETTER_ID =
+            projection(ScoringFailure.getClassSchema(), "request_id", "original_key");
+
+    private static Schema projection(Schema full, String... fields) {
+        List<Schema.Field> kept = new ArrayList<>();
+        for (String name : fields) {
+            Schema.Field field = full.getField(name);
+            kept.add(new Schema.Field(field, field.schema()));
+        }
+        return Schema.createRecord(full.getName(), null, full.getNamespace(), false, kept);
+    }
+
+    private interface RecordAction {
+        void accept(GenericRecord record) throws IOException;
+    }
+
+    /** Reads {@code files} as {@code schema}, one record at a time (one record object reused). */
+    private static void forEach(List<Path> files, Schema schema, RecordAction action)
+            throws IOException {
+        for (Path file : files) {
+            try (DataFileReader<GenericRecord> reader =
+                    new DataFileReader<>(file.toFile(), new GenericDatumReader<>(null, schema))) {
+                GenericRecord record = null;
+                while (reader.hasNext()) {
+                    record = reader.next(record);
+                    action.accept(record);
+                }
             }
         }
-        return ids;
     }
 
     /** A dead letter's request id, else its original key (the id of an unreadable line). */
     public static String idOf(ScoringFailure failure) {
-        if (failure.getRequestId() != null) {
-            return failure.getRequestId();
+        return idOf(failure.getRequestId(), failure.getOriginalKey());
+    }
+
+    private static String idOf(Object requestId, Object originalKey) {
+        if (requestId != null) {
+            return requestId.toString();
         }
-        if (failure.getOriginalKey() != null) {
-            return StandardCharsets.UTF_8.decode(failure.getOriginalKey().duplicate()).toString();
+        if (originalKey instanceof ByteBuffer key) {
+            return StandardCharsets.UTF_8.decode(key.duplicate()).toString();
         }
         return null;
     }

@@ -94,6 +94,17 @@ public final class ArchiveProgress {
         return listing != null && !listing.complete();
     }
 
+    /**
+     * Records that {@code run}'s source has read its manifest through line {@code number} (1-based,
+     * counted from the manifest's start): the count never goes back.
+     */
+    static void readThrough(String run, long number) {
+        AtomicLong counter = READ.get(run);
+        if (counter != null) {
+            counter.accumulateAndGet(number, Math::max);
+        }
+    }
+
     /** Lines the source read so far. */
     public long linesRead() {
         AtomicLong counter = READ.get(run);

@@ -3,7 +3,6 @@ package io.inceptionpipeline.pipeline.archive;
 import io.inceptionpipeline.operators.records.RawMessage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.connector.file.src.FileSource;
 import org.apache.flink.streaming.api.datastream.DataStream;
@@ -68,7 +67,7 @@ public record ManifestInput(Path file, boolean dropRepeats) implements ArchiveIn
     }
 
     @Override
-    public long unanswered(Set<String> answered) throws IOException {
+    public long unanswered(AnsweredIds answered) throws IOException {
         return ArchiveManifest.scan(file, answered).toScore();
     }
 }

@@ -7,7 +7,6 @@ import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
-import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -46,7 +45,7 @@ public record S3ManifestInput(S3Input object, S3Access access, boolean dropRepea
      * The CLI's pass over the manifest (the report line, the bar's totals, whether repeated ids
      * must be dropped): one streaming GET, no lines kept ({@link ArchiveManifest#scan}).
      */
-    public static ArchiveManifest.Scan scan(S3Input object, S3Access access, Set<String> answered)
+    public static ArchiveManifest.Scan scan(S3Input object, S3Access access, AnsweredIds answered)
             throws IOException {
         try (S3Client s3 = S3Input.client(access);
                 BufferedReader in =
@@ -63,7 +62,7 @@ public record S3ManifestInput(S3Input object, S3Access access, boolean dropRepea
     }
 
     @Override
-    public long unanswered(Set<String> answered) throws IOException {
+    public long unanswered(AnsweredIds answered) throws IOException {
         return scan(object, access, answered).toScore();
     }
 }

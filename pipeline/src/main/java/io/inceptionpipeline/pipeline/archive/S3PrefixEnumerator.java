@@ -7,7 +7,6 @@ import java.util.ArrayList;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.function.Predicate;
 import org.apache.flink.api.connector.source.SplitEnumerator;
 import org.apache.flink.api.connector.source.SplitEnumeratorContext;
 import org.apache.flink.core.io.SimpleVersionedSerializer;
@@ -46,7 +45,7 @@ final class S3PrefixEnumerator implements SplitEnumerator<S3KeysSplit, S3PrefixE
     private final SplitEnumeratorContext<S3KeysSplit> context;
     private final S3Listing listing;
     private final String bucket;
-    private final Predicate<String> answered;
+    private final AnsweredIds answered;
     private final String run;
     private final int pageSize;
     private final int keysPerSplit;
@@ -68,7 +67,7 @@ final class S3PrefixEnumerator implements SplitEnumerator<S3KeysSplit, S3PrefixE
             SplitEnumeratorContext<S3KeysSplit> context,
             S3Listing listing,
             String bucket,
-            Predicate<String> answered,
+            AnsweredIds answered,
             String run,
             int pageSize,
             int keysPerSplit,
@@ -124,8 +123,9 @@ final class S3PrefixEnumerator implements SplitEnumerator<S3KeysSplit, S3PrefixE
     }
 
     @Override
-    public void close() {
+    public void close() throws IOException {
         listing.close();
+        answered.close();
     }
 
     /** Hands keys to waiting readers; tells them the end once the listing is done and handed. */
@@ -172,7 +172,7 @@ final class S3PrefixEnumerator implements SplitEnumerator<S3KeysSplit, S3PrefixE
         long skipped = 0;
         for (String key : page.keys()) {
             listedKeys++;
-            if (answered.test(S3Listing.uri(bucket, key))) {
+            if (answered.contains(S3Listing.uri(bucket, key))) {
                 skipped++;
             } else {
                 unassigned.add(new ListedKey(listedKeys, key));

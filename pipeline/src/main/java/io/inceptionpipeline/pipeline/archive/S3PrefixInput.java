@@ -3,7 +3,6 @@ package io.inceptionpipeline.pipeline.archive;
 import io.inceptionpipeline.operators.fetch.S3Access;
 import io.inceptionpipeline.operators.records.RawMessage;
 import java.nio.file.Path;
-import java.util.Set;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.streaming.api.datastream.DataStream;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
@@ -56,7 +55,7 @@ public record S3PrefixInput(S3Input prefix, S3Access access, int pageSize) imple
 
     /** Lists the whole prefix again, page by page, counting the keys without an answer. */
     @Override
-    public long unanswered(Set<String> answered) {
+    public long unanswered(AnsweredIds answered) {
         long count = 0;
         try (S3Listing listing =
                 new S3Listing(S3Input.client(access), prefix.bucket(), prefix.key(), pageSize)) {

@@ -4,7 +4,6 @@ import io.inceptionpipeline.operators.fetch.S3Access;
 import io.inceptionpipeline.operators.records.RawMessage;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.util.Set;
 import org.apache.flink.api.common.typeinfo.TypeInformation;
 import org.apache.flink.api.connector.source.Boundedness;
 import org.apache.flink.api.connector.source.Source;
@@ -54,13 +53,15 @@ record S3PrefixSource(
     public SplitEnumerator<S3KeysSplit, S3PrefixEnumerator.State> restoreEnumerator(
             SplitEnumeratorContext<S3KeysSplit> context, S3PrefixEnumerator.State state)
             throws IOException {
-        Set<String> answered =
-                outputDir == null ? Set.of() : new ArchiveOutput(Path.of(outputDir)).answeredIds();
+        AnsweredIds answered =
+                outputDir == null
+                        ? AnsweredIds.none()
+                        : new ArchiveOutput(Path.of(outputDir)).answeredIds();
         return new S3PrefixEnumerator(
                 context,
                 new S3Listing(S3Input.client(access), prefix.bucket(), prefix.key(), pageSize),
                 prefix.bucket(),
-                answered::contains,
+                answered,
                 run,
                 pageSize,
                 keysPerSplit,

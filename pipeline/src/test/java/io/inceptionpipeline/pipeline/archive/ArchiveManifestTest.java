@@ -59,9 +59,17 @@ class ArchiveManifestTest {
                                 "a,file:///x/other.png",
                                 "c,file:///x/c.png",
                                 "c,file:///x/c.png"));
-        ArchiveManifest.Scan scan = ArchiveManifest.scan(manifest, java.util.Set.of("b", "z"));
+        ArchiveManifest.Scan scan;
+        try (AnsweredIds answered = AnsweredIds.of(java.util.List.of("b", "z"))) {
+            scan = ArchiveManifest.scan(manifest, answered);
+        }
         assertThat(scan).isEqualTo(new ArchiveManifest.Scan(7, 3, 2, 1));
         assertThat(scan.toScore()).isEqualTo(2);
+        // Answered ids the manifest repeats count once each.
+        try (AnsweredIds answered = AnsweredIds.of(java.util.List.of("a", "c"))) {
+            assertThat(ArchiveManifest.scan(manifest, answered))
+                    .isEqualTo(new ArchiveManifest.Scan(7, 3, 2, 2));
+        }
         assertThat(ArchiveManifest.fingerprint("a")).isNotEqualTo(ArchiveManifest.fingerprint("b"));
     }
 

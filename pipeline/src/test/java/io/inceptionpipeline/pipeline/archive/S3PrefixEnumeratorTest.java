@@ -63,7 +63,8 @@ class S3PrefixEnumeratorTest {
     /** The enumerator and the context it runs in. */
     record Driven(MockSplitEnumeratorContext<S3KeysSplit> context, S3PrefixEnumerator enumerator) {}
 
-    static Driven enumerator(Set<String> answered, S3PrefixEnumerator.State state) {
+    static Driven enumerator(Set<String> answered, S3PrefixEnumerator.State state)
+            throws java.io.IOException {
         MockSplitEnumeratorContext<S3KeysSplit> context = new MockSplitEnumeratorContext<>(READERS);
         for (int reader = 0; reader < READERS; reader++) {
             context.registerReader(new ReaderInfo(reader, "localhost"));
@@ -73,7 +74,7 @@ class S3PrefixEnumeratorTest {
                         context,
                         new S3Listing(s3.client(), BUCKET, "fm/", PAGE),
                         BUCKET,
-                        answered::contains,
+                        AnsweredIds.of(answered),
                         "enumerator-test",
                         PAGE,
                         KEYS_PER_SPLIT,
