@@ -127,6 +127,24 @@ public enum PredictionColumn {
             return StringData.fromString(p.getModel().getWeightsDigest());
         }
     },
+    /** The engine that scored the row, as {@code --engine} names it ({@code auto}'s choice). */
+    ENGINE("engine", DataTypes.STRING()) {
+        @Override
+        Object value(Prediction p) {
+            return p.getModel().getEngine() == null
+                    ? null
+                    : StringData.fromString(p.getModel().getEngine());
+        }
+    },
+    /** The arithmetic that scored the row: {@code fp32}, {@code int8} or {@code fp16}. */
+    PRECISION("precision", DataTypes.STRING()) {
+        @Override
+        Object value(Prediction p) {
+            return p.getModel().getPrecision() == null
+                    ? null
+                    : StringData.fromString(p.getModel().getPrecision());
+        }
+    },
     /** When the row's batch was scored. */
     SCORED_AT("scored_at", DataTypes.TIMESTAMP_LTZ(3)) {
         @Override
