@@ -140,8 +140,6 @@ class ExportCommandTest {
                         "onnx",
                         "--model",
                         "inception_resnet_fmnist",
-                        "--engine",
-                        "onnxruntime",
                         "--output",
                         fp32.toString());
         assertThat(exported.exitCode()).as(exported.stderr()).isZero();
