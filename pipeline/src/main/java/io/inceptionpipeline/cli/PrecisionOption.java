@@ -20,7 +20,7 @@ final class PrecisionOption {
                 "inception_resnet_fmnist, without it, the first --calibration-count Fashion-MNIST training",
                 "images); the load fails unless int8 agrees with fp32's top-1 on at least 98%% of them.",
                 "fp16: float16 weights and compute (float32 input and outputs), for GPU execution providers",
-                "(on CPU it runs through casts, slower than fp32); the load fails unless it agrees with",
+                "(on CPU, operators without float16 kernels run between casts); the load fails unless it agrees with",
                 "fp32's top-1 on at least 99%% of the calibration images and its canary outputs lie within",
                 "2%% of fp32's. bf16 is refused (ONNX Runtime has few bfloat16 kernels).",
                 "Default: ${DEFAULT-VALUE}."

@@ -390,8 +390,8 @@ public final class ScoringModel implements AutoCloseable {
      * KnownAnswerException} names what was reached. The float32 canary outputs go into the graph's
      * metadata, so an exported float16 file is checked against them when it is loaded. {@code
      * engine} must be ONNX Runtime or {@link #AUTO}. Float16 is meant for GPU execution providers
-     * (CUDA, TensorRT); ONNX Runtime's CPU provider runs it by casting around its float32 kernels,
-     * slower than float32, which is logged.
+     * (CUDA, TensorRT); ONNX Runtime's CPU provider runs the operators it has no float16 kernel for
+     * between inserted casts, which is logged as a warning.
      */
     public static ScoringModel loadFp16(
             ModelSpec spec,
@@ -551,9 +551,10 @@ public final class ScoringModel implements AutoCloseable {
         if (!device().isGpu()) {
             LOG.warn(
                     "{} runs in fp16 on CPU: fp16 is meant for GPU execution providers (CUDA,"
-                            + " TensorRT); ONNX Runtime's CPU provider casts around its float32"
-                            + " kernels, which is slower than fp32 (use it on CPU to check"
-                            + " numerics only)",
+                            + " TensorRT); ONNX Runtime's CPU provider runs the operators it has"
+                            + " no float16 kernel for between inserted casts, so its speed here"
+                            + " says nothing of a GPU's (measure fp32 against fp16 on this CPU"
+                            + " before serving fp16 on it)",
                     spec.name());
         }
     }
