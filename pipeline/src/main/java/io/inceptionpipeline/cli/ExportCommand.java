@@ -23,7 +23,9 @@ import picocli.CommandLine.Option;
                     + "): input 'image'",
             "(N x 3 x S x S float32, normalized as the model's spec says, N dynamic), outputs 'logits'",
             "(absent for the embedding-only inception_resnet_v1) and 'embedding'; BatchNorm folded into",
-            "the convolutions; model name, weights digest and preprocessing in the metadata."
+            "the convolutions; model name, weights digest and preprocessing in the metadata. With",
+            "--precision int8 the quantized graph, with fp16 the float16 one (float32 input and outputs,",
+            "the fp32 canary outputs in its metadata: the file is checked against them when loaded)."
         })
 final class ExportCommand implements Callable<Integer> {
 
@@ -51,7 +53,7 @@ final class ExportCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--format must be onnx, got '" + format + "'");
         }
-        ScoringModel model = modelOptions.loadOrReport(!modelOptions.int8());
+        ScoringModel model = modelOptions.loadOrReport(!modelOptions.belowFp32());
         if (model == null) {
             return Main.EXIT_MODEL_ERROR;
         }

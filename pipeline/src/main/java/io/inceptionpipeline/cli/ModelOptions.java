@@ -96,28 +96,26 @@ final class ModelOptions {
         return load(spec(), source, needsBlocks);
     }
 
-    /** Whether {@code --precision int8} was asked for. */
-    boolean int8() {
-        return precisionOption.precision() == Precision.INT8;
+    /** Whether a precision below fp32 (int8, fp16: ONNX Runtime only) was asked for. */
+    boolean belowFp32() {
+        return precisionOption.precision() != Precision.FP32;
     }
 
     /** Loads one model in the chosen precision. */
     private ScoringModel load(ModelSpec modelSpec, WeightsSource source, boolean needsBlocks)
             throws IOException {
         String engineName = ScoringModel.engineName(engine);
-        if (needsBlocks && ScoringModel.AUTO.equals(engineName) && !int8()) {
+        if (needsBlocks && ScoringModel.AUTO.equals(engineName) && !belowFp32()) {
             engineName = ScoringModel.BLOCKS_ENGINE;
         }
-        if (precisionOption.precision() == Precision.INT8) {
-            return ScoringModel.loadInt8(
-                    modelSpec,
-                    source,
-                    parseDevice(),
-                    engineName,
-                    threads,
-                    precisionOption.quantization(modelSpec));
-        }
-        return ScoringModel.load(modelSpec, source, parseDevice(), engineName, threads);
+        return ScoringModel.load(
+                modelSpec,
+                source,
+                parseDevice(),
+                engineName,
+                threads,
+                precisionOption.precision(),
+                () -> precisionOption.quantization(modelSpec));
     }
 
     /**

@@ -15,10 +15,15 @@ final class PrecisionOption {
             names = "--precision",
             defaultValue = "fp32",
             description = {
-                "fp32 (default) or int8: static int8 quantization on ONNX Runtime (--engine onnxruntime or",
-                "auto). Activations are calibrated on --calibration images (for inception_resnet_fmnist,",
-                "without it, the first --calibration-count Fashion-MNIST training images); the load fails",
-                "unless int8 agrees with fp32's top-1 on at least 98% of them. Default: ${DEFAULT-VALUE}."
+                "fp32 (default), int8 or fp16, below fp32 on ONNX Runtime only (--engine onnxruntime or",
+                "auto). int8: static quantization, activations calibrated on --calibration images (for",
+                "inception_resnet_fmnist, without it, the first --calibration-count Fashion-MNIST training",
+                "images); the load fails unless int8 agrees with fp32's top-1 on at least 98%% of them.",
+                "fp16: float16 weights and compute (float32 input and outputs), for GPU execution providers",
+                "(on CPU, operators without float16 kernels run between casts); the load fails unless it agrees with",
+                "fp32's top-1 on at least 99%% of the calibration images and its canary outputs lie within",
+                "2%% of fp32's. bf16 is refused (ONNX Runtime has few bfloat16 kernels).",
+                "Default: ${DEFAULT-VALUE}."
             })
     String precision;
 
@@ -26,7 +31,7 @@ final class PrecisionOption {
             names = "--calibration",
             paramLabel = "DIR",
             description =
-                    "Images (PNG, JPEG, ...) like those to be scored, for --precision int8: the first"
+                    "Images (PNG, JPEG, ...) like those to be scored, for --precision int8 and fp16: the first"
                             + " --calibration-count files by name.")
     Path calibration;
 
@@ -35,7 +40,7 @@ final class PrecisionOption {
             paramLabel = "N",
             defaultValue = "512",
             description =
-                    "How many calibration images --precision int8 reads. Default: ${DEFAULT-VALUE}.")
+                    "How many calibration images --precision int8 and fp16 read. Default: ${DEFAULT-VALUE}.")
     int calibrationCount;
 
     Precision precision() {
@@ -43,6 +48,6 @@ final class PrecisionOption {
     }
 
     Quantization quantization(ModelSpec spec) throws IOException {
-        return CalibrationImages.read(spec, calibration, calibrationCount);
+        return CalibrationImages.read(spec, calibration, calibrationCount, precision());
     }
 }

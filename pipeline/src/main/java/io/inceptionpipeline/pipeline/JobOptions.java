@@ -291,8 +291,9 @@ public record JobOptions(
         }
 
         /**
-         * {@code fp32} (default) or {@code int8} on ONNX Runtime, calibrated on the first {@code
-         * count} images of {@code calibrationDir} (null: the shipped model's training images).
+         * {@code fp32} (default), or {@code int8} or {@code fp16} on ONNX Runtime, checked (and for
+         * int8 calibrated) on the first {@code count} images of {@code calibrationDir} (null: the
+         * shipped model's training images).
          */
         public Builder precision(String v, String calibrationDir, int count) {
             precision = v;

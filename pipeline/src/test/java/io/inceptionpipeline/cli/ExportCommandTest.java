@@ -90,6 +90,95 @@ class ExportCommandTest {
                 .isGreaterThanOrEqualTo(images.size() - 1);
     }
 
+    /**
+     * {@code export --precision fp16}: a float16 graph (about half the float file), metadata
+     * precision=fp16; served with {@code --weights} it says fp16 in every record and gives the
+     * float model's top-1 on the sample images. bf16 is refused with the reason.
+     */
+    @Test
+    void exportsAnFp16GraphThatServesAndSaysSo() throws Exception {
+        Path fp32 = dir.resolve("fmnist.onnx");
+        Path fp16 = dir.resolve("fmnist-fp16.onnx");
+        Run exported =
+                run(
+                        "export",
+                        "--format",
+                        "onnx",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--output",
+                        fp32.toString());
+        assertThat(exported.exitCode()).as(exported.stderr()).isZero();
+        Run half =
+                run(
+                        "export",
+                        "--format",
+                        "onnx",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--precision",
+                        "fp16",
+                        "--calibration-count",
+                        "128",
+                        "--output",
+                        fp16.toString());
+        assertThat(half.exitCode()).as(half.stderr()).isZero();
+        assertThat(half.stdout())
+                .contains("input  image      float32 [N,3,28,28]")
+                .contains("output logits     float32 [N,10]");
+        assertThat(Files.size(fp16)).isLessThan(Files.size(fp32) * 6 / 10);
+        try (OrtSession session = ortEnvironment().createSession(fp16.toString())) {
+            assertThat(session.getMetadata().getCustomMetadata())
+                    .containsEntry("precision", "fp16")
+                    .containsKey("fp16_reference");
+        }
+        List<String> images = new ArrayList<>();
+        try (var files = Files.list(Path.of("../samples/fashion-mnist/images"))) {
+            files.sorted().limit(20).forEach(f -> images.add(f.toString()));
+        }
+        List<String> fp32Args =
+                new ArrayList<>(
+                        List.of(
+                                "score",
+                                "--model",
+                                "inception_resnet_fmnist",
+                                "--engine",
+                                "onnxruntime"));
+        fp32Args.addAll(images);
+        List<String> fp16Args = new ArrayList<>(fp32Args);
+        fp16Args.addAll(5, List.of("--weights", fp16.toString()));
+        Run a = run(fp32Args.toArray(String[]::new));
+        Run b = run(fp16Args.toArray(String[]::new));
+        assertThat(a.exitCode()).as(a.stderr()).isZero();
+        assertThat(b.exitCode()).as(b.stderr()).isZero();
+        assertThat(a.records())
+                .allSatisfy(r -> assertThat(r.get("precision").asText()).isEqualTo("fp32"));
+        assertThat(b.records())
+                .hasSize(images.size())
+                .allSatisfy(
+                        r -> {
+                            assertThat(r.get("precision").asText()).isEqualTo("fp16");
+                            assertThat(r.get("engine").asText()).isEqualTo("onnxruntime");
+                        });
+        assertThat(b.stderr()).contains("fp16 is meant for GPU execution providers");
+        List<String> labelsA =
+                a.records().stream().map(r -> r.get("top_k").get(0).get("label").asText()).toList();
+        List<String> labelsB =
+                b.records().stream().map(r -> r.get("top_k").get(0).get("label").asText()).toList();
+        assertThat(labelsB).isEqualTo(labelsA);
+
+        Run bf16 =
+                run(
+                        "score",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--precision",
+                        "bf16",
+                        images.get(0));
+        assertThat(bf16.exitCode()).isEqualTo(3);
+        assertThat(bf16.stderr()).contains("--precision bf16 is not supported");
+    }
+
     @Test
     void int8OnAnEngineWithoutQdqKernelsIsRefused() throws Exception {
         Run run =

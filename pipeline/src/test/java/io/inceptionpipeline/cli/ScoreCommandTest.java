@@ -117,6 +117,8 @@ class ScoreCommandTest {
             JsonNode record = run.records().get(i);
             assertThat(record.get("model").asText()).isEqualTo("inception_resnet_v2");
             assertThat(record.get("weights").asText()).isEqualTo("random");
+            assertThat(record.get("engine").asText()).isEqualTo("onnxruntime"); // auto's choice
+            assertThat(record.get("precision").asText()).isEqualTo("fp32");
             assertThat(record.get("top_k")).hasSize(3);
             JsonNode best = record.get("top_k").get(0);
             assertThat(best.get("score").asDouble())
@@ -310,6 +312,8 @@ class ScoreCommandTest {
         assertThat(ort.exitCode()).as(ort.stderr()).isZero();
         assertThat(ort.records()).hasSize(8);
         assertThat(topLabels(ort)).isEqualTo(topLabels(mxnet));
+        assertThat(mxnet.records().get(0).get("engine").asText()).isEqualTo("mxnet");
+        assertThat(ort.records().get(0).get("engine").asText()).isEqualTo("onnxruntime");
 
         Path onnx = images.getParent().resolve("fmnist-" + System.nanoTime() + ".onnx");
         Run export =

@@ -23,7 +23,13 @@ class AvroCodecTest {
         return Prediction.newBuilder()
                 .setRequestId("req-1")
                 .setUri("file:///data/cat.jpg")
-                .setModel(new ModelInfo("inception_resnet_v2", "0.1.0", "sha256:abc"))
+                .setModel(
+                        new ModelInfo(
+                                "inception_resnet_v2",
+                                "0.1.0",
+                                "sha256:abc",
+                                "onnxruntime",
+                                "int8"))
                 .setTopK(
                         List.of(
                                 new ClassScore(281, "tabby", 0.5f),
@@ -164,6 +170,59 @@ class AvroCodecTest {
         assertThat(read.getTopK()).isEqualTo(current.getTopK());
         assertThat(read.getCropCount()).isEqualTo(1);
         assertThat(read.getEnsemble()).isNull();
+    }
+
+    /** A prediction written before ModelInfo had engine and precision reads with both null. */
+    @Test
+    void readsPredictionsWrittenBeforeEngineAndPrecision() throws Exception {
+        Schema v2 = history("Prediction-2.avsc");
+        Schema modelV2 = v2.getField("model").schema();
+        assertThat(modelV2.getField("engine")).isNull();
+        assertThat(modelV2.getField("precision")).isNull();
+        Prediction current = prediction();
+        GenericRecord old = new GenericData.Record(v2);
+        for (Schema.Field f : v2.getFields()) {
+            old.put(f.name(), GenericData.get().deepCopy(f.schema(), toGeneric(current, f.name())));
+        }
+        ByteBuffer bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v2).encode(old);
+        byte[] array = new byte[bytes.remaining()];
+        bytes.get(array);
+
+        Prediction read = AvroCodec.decodePrediction(array);
+        assertThat(read.getModel().getName()).isEqualTo("inception_resnet_v2");
+        assertThat(read.getModel().getWeightsDigest()).isEqualTo("sha256:abc");
+        assertThat(read.getModel().getEngine()).isNull();
+        assertThat(read.getModel().getPrecision()).isNull();
+        assertThat(read.getTopK()).isEqualTo(current.getTopK());
+    }
+
+    /** A consumer still on version 2 reads what this version writes, without the new fields. */
+    @Test
+    void aReaderOnVersion2ReadsPredictionsWithEngineAndPrecision() throws Exception {
+        Schema v2 = history("Prediction-2.avsc");
+        Prediction current = prediction();
+        assertThat(current.getModel().getPrecision()).isEqualTo("int8");
+        byte[] bytes = AvroCodec.encode(current);
+
+        var oldReader =
+                new org.apache.avro.message.BinaryMessageDecoder<GenericRecord>(
+                        GenericData.get(), v2);
+        oldReader.addSchema(Prediction.getClassSchema());
+        GenericRecord read = oldReader.decode(bytes);
+        GenericRecord model = (GenericRecord) read.get("model");
+        assertThat(model.getSchema().getField("precision")).isNull();
+        assertThat(model.get("name")).hasToString("inception_resnet_v2");
+        assertThat(model.get("weights_digest")).hasToString("sha256:abc");
+        assertThat(read.get("request_id")).hasToString("req-1");
+        assertThat(read.get("crop_count")).isEqualTo(1);
+    }
+
+    private static Schema history(String file) throws Exception {
+        try (var in = AvroCodec.class.getResourceAsStream("/avro-history/" + file)) {
+            assertThat(in).as(file).isNotNull();
+            return new Schema.Parser().parse(in);
+        }
     }
 
     private static Object toGeneric(Prediction p, String field) throws Exception {

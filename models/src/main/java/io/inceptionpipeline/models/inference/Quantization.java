@@ -4,9 +4,10 @@ import io.inceptionpipeline.models.image.RgbImage;
 import java.util.List;
 
 /**
- * How to quantize a model to int8: the calibration images (whole images; each is center-cropped and
- * normalized as the model's preprocessing does) whose activation ranges set the scales, and the
- * smallest top-1 agreement with float32 on them the quantized model must reach at load.
+ * How to check (and for int8, quantize) a model served below float32: the calibration images (whole
+ * images; each is center-cropped and normalized as the model's preprocessing does) whose activation
+ * ranges set the scales, and the smallest top-1 agreement with float32 on them the int8 or fp16
+ * model must reach at load.
  *
  * @param calibration images representative of what will be scored (a few hundred suffice)
  * @param source where they came from, for logs and errors
@@ -16,6 +17,12 @@ public record Quantization(List<RgbImage> calibration, String source, double min
 
     /** The agreement a quantized model must reach unless told otherwise. */
     public static final double DEFAULT_MIN_AGREEMENT = 0.98;
+
+    /**
+     * The agreement a float16 model must reach ({@link ScoringModel#loadFp16}): float16 rounds far
+     * less than int8, so only images whose two best classes are nearly tied may change.
+     */
+    public static final double FP16_MIN_AGREEMENT = 0.99;
 
     public Quantization {
         if (calibration.isEmpty()) {
@@ -30,5 +37,15 @@ public record Quantization(List<RgbImage> calibration, String source, double min
 
     public Quantization(List<RgbImage> calibration, String source) {
         this(calibration, source, DEFAULT_MIN_AGREEMENT);
+    }
+
+    /** The same images with another minimum agreement. */
+    public Quantization withMinAgreement(double agreement) {
+        return new Quantization(calibration, source, agreement);
+    }
+
+    /** The images and the agreement {@code precision} must reach with them at load. */
+    public Quantization forPrecision(Precision precision) {
+        return precision == Precision.FP16 ? withMinAgreement(FP16_MIN_AGREEMENT) : this;
     }
 }

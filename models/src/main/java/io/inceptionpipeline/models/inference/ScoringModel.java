@@ -11,6 +11,7 @@ import io.inceptionpipeline.models.image.CropMode;
 import io.inceptionpipeline.models.image.Preprocessor;
 import io.inceptionpipeline.models.image.RgbImage;
 import io.inceptionpipeline.models.layers.ConvNormAct;
+import io.inceptionpipeline.models.onnx.Fp16Converter;
 import io.inceptionpipeline.models.onnx.Int8Quantizer;
 import io.inceptionpipeline.models.onnx.OnnxExport;
 import io.inceptionpipeline.models.spec.ModelSpec;
@@ -140,7 +141,9 @@ public final class ScoringModel implements AutoCloseable {
     private long macs = -1;
     private long checkNanos;
     private Precision precision = Precision.FP32;
-    private OnnxMl.ModelProto int8Graph;
+
+    /** The graph this model converted at load (int8, fp16), which an export writes. */
+    private OnnxMl.ModelProto convertedGraph;
 
     private ScoringModel(ModelSpec spec, InferenceBackend backend, String digest, boolean random) {
         this.spec = spec;
@@ -148,9 +151,14 @@ public final class ScoringModel implements AutoCloseable {
         this.preprocessor = spec.preprocessor();
         this.weightsDigest = digest;
         this.random = random;
-        if (backend instanceof OnnxRuntimeBackend ort
-                && "int8".equals(ort.metadata().get(Int8Quantizer.PRECISION_KEY))) {
-            this.precision = Precision.INT8; // an .onnx file the export command quantized
+        if (backend instanceof OnnxRuntimeBackend ort) {
+            // an .onnx file the export command quantized or converted
+            String written = ort.metadata().get(Int8Quantizer.PRECISION_KEY);
+            if ("int8".equals(written)) {
+                this.precision = Precision.INT8;
+            } else if ("fp16".equals(written)) {
+                this.precision = Precision.FP16;
+            }
         }
     }
 
@@ -192,6 +200,9 @@ public final class ScoringModel implements AutoCloseable {
                         ? new OnnxRuntimeOpener(spec, target, threads, null)
                         : new DjlOpener(spec, target, engine);
         ScoringModel loaded = verifiedLoad(spec, source, opener);
+        if (loaded.precision == Precision.FP16) {
+            loaded.verifyFp16Reference();
+        }
         LOG.info(
                 "Loaded {} ({} classes, weights {}) on {} {} in {} ms, known-answer check {} ms"
                         + " ({})",
@@ -308,7 +319,7 @@ public final class ScoringModel implements AutoCloseable {
                             source.random());
             try {
                 quantized.precision = Precision.INT8;
-                quantized.int8Graph = int8;
+                quantized.convertedGraph = int8;
                 quantized.knownAnswers.addAll(fp32.knownAnswers);
                 KnownAnswerCheck.Result agreement =
                         agreement(fp32, quantized, images, count, quantization);
@@ -340,6 +351,211 @@ public final class ScoringModel implements AutoCloseable {
                 quantized.close();
                 throw e;
             }
+        }
+    }
+
+    /** The calibration images of a load below float32, read only when one is asked for. */
+    @FunctionalInterface
+    public interface Calibration {
+        Quantization read() throws IOException;
+    }
+
+    /**
+     * Loads in {@code precision}: {@link #load(ModelSpec, WeightsSource, Device, String, int)} for
+     * fp32, {@link #loadInt8} or {@link #loadFp16} with the images of {@code calibration}.
+     */
+    public static ScoringModel load(
+            ModelSpec spec,
+            WeightsSource weights,
+            Device device,
+            String engine,
+            int threads,
+            Precision precision,
+            Calibration calibration)
+            throws IOException {
+        return switch (precision) {
+            case FP32 -> load(spec, weights, device, engine, threads);
+            case INT8 -> loadInt8(spec, weights, device, engine, threads, calibration.read());
+            case FP16 -> loadFp16(spec, weights, device, engine, threads, calibration.read());
+        };
+    }
+
+    /**
+     * Loads {@code spec} with {@code weights} on ONNX Runtime in float16 ({@link Fp16Converter}):
+     * the float32 graph is loaded and verified as {@link #load} does, converted, and the float16
+     * model must (1) give the float32 model's outputs on the canary batch within {@link
+     * #FP16_RELATIVE_TOLERANCE} of each row's largest value and (2) agree with float32's top-1 on
+     * {@code calibration}'s images at least as often as its {@link Quantization#minAgreement} says
+     * ({@link Quantization#FP16_MIN_AGREEMENT} from the commands), else a {@link
+     * KnownAnswerException} names what was reached. The float32 canary outputs go into the graph's
+     * metadata, so an exported float16 file is checked against them when it is loaded. {@code
+     * engine} must be ONNX Runtime or {@link #AUTO}. Float16 is meant for GPU execution providers
+     * (CUDA, TensorRT); ONNX Runtime's CPU provider runs the operators it has no float16 kernel for
+     * between inserted casts, which is logged as a warning.
+     */
+    public static ScoringModel loadFp16(
+            ModelSpec spec,
+            WeightsSource weights,
+            Device device,
+            String engine,
+            int threads,
+            Quantization calibration)
+            throws IOException {
+        if (!OnnxRuntimeBackend.ENGINE.equals(engine) && !AUTO.equals(engine)) {
+            throw new IOException(
+                    "--precision fp16 runs on ONNX Runtime (--engine onnxruntime or auto), not on "
+                            + engine);
+        }
+        Device target = device != null ? device : defaultDevice(OnnxRuntimeBackend.ENGINE);
+        requireDevice(OnnxRuntimeBackend.ENGINE, target);
+        EngineGuard.verify(OnnxRuntimeBackend.ENGINE, target);
+        long started = System.nanoTime();
+        Source source = Source.of(spec, weights);
+        AtomicReference<OnnxMl.ModelProto> served = new AtomicReference<>();
+        OnnxRuntimeOpener opener = new OnnxRuntimeOpener(spec, target, threads, served);
+        try (ScoringModel fp32 = verifiedLoad(spec, source, opener)) {
+            OnnxMl.ModelProto graph = served.get();
+            if (Int8Quantizer.isQuantized(graph) || Fp16Converter.isFloat16(graph)) {
+                throw new IOException(
+                        "The ONNX file is already in "
+                                + fp32.precision.id()
+                                + ": serve it with --precision fp32 (the default), which runs the"
+                                + " graph as it is");
+            }
+            KnownAnswerCheck.Outputs reference = fp32.canaryOutputs();
+            OnnxMl.ModelProto fp16 =
+                    Fp16Converter.convert(
+                            graph,
+                            Fp16Converter.encodeReference(
+                                    reference.logits(), reference.embedding()));
+            ScoringModel half =
+                    new ScoringModel(
+                            spec,
+                            openGraph(fp16, spec, target, threads),
+                            source.digest(),
+                            source.random());
+            try {
+                half.convertedGraph = fp16;
+                half.knownAnswers.addAll(fp32.knownAnswers);
+                half.requireFp16(
+                        KnownAnswerCheck.compare(
+                                half.canaryOutputs(),
+                                reference,
+                                "fp16 canary outputs against fp32",
+                                FP16_RELATIVE_TOLERANCE,
+                                FP16_ABSOLUTE_TOLERANCE),
+                        source.digest());
+                int count = calibration.calibration().size();
+                float[] images = fp32.normalizedCrops(calibration.calibration());
+                half.requireFp16(
+                        agreement(fp32, half, images, count, calibration), source.digest());
+                half.checkNanos = fp32.checkNanos;
+                LOG.info(
+                        "Loaded {} in fp16 on {} {} in {} ms; {}",
+                        spec.name(),
+                        OnnxRuntimeBackend.ENGINE,
+                        target,
+                        (System.nanoTime() - started) / 1_000_000,
+                        half.knownAnswers.stream()
+                                .skip(fp32.knownAnswers.size())
+                                .map(KnownAnswerCheck.Result::describe)
+                                .toList());
+                half.warnIfFp16OnCpu();
+                return half;
+            } catch (IOException | RuntimeException e) {
+                half.close();
+                throw e;
+            }
+        }
+    }
+
+    /**
+     * How far a float16 model's outputs may lie from float32's, relative to the largest value of
+     * each output row (logits of one image, its embedding): float16 keeps 11 significant bits
+     * (relative rounding 4.9e-4 an operation), errors that add up through the family's dozens to
+     * hundreds of convolutions; the shipped model's worst canary error is 7.3e-4 against the 1.5e-2
+     * this allows it (about a twentieth; docs/benchmarks.md). One bit flipped in a weight's
+     * exponent moves outputs by far more (Fp16Test).
+     */
+    public static final double FP16_RELATIVE_TOLERANCE = 2e-2;
+
+    /** Allowed absolute error of a float16 output on top of the relative one. */
+    public static final double FP16_ABSOLUTE_TOLERANCE = 1e-3;
+
+    /** Keeps {@code check} among the known answers, or throws naming it. */
+    private void requireFp16(KnownAnswerCheck.Result check, String digest)
+            throws KnownAnswerException {
+        knownAnswers.add(check);
+        if (!check.passed()) {
+            throw new KnownAnswerException(
+                    String.format(
+                            "Float16 conversion of %s (weights %s) lost too much: %s. Serve it in"
+                                    + " fp32.",
+                            spec.name(), digest, check.describe()));
+        }
+    }
+
+    /**
+     * An exported float16 file against the float32 canary outputs recorded in it at export ({@link
+     * Fp16Converter#REFERENCE_KEY}): a weight altered or corrupted since, or a provider that
+     * computes float16 wrong, is refused.
+     */
+    private void verifyFp16Reference() throws IOException {
+        String encoded = ((OnnxRuntimeBackend) backend).metadata().get(Fp16Converter.REFERENCE_KEY);
+        try {
+            if (encoded == null) {
+                throw new KnownAnswerException(
+                        "The float16 ONNX file of "
+                                + spec.name()
+                                + " holds no float32 reference ("
+                                + Fp16Converter.REFERENCE_KEY
+                                + "), so what it computes cannot be checked: export it again with"
+                                + " export --precision fp16");
+            }
+            float[][][] reference;
+            try {
+                reference = Fp16Converter.decodeReference(encoded, Canary.batchSize());
+            } catch (IllegalArgumentException e) {
+                throw new KnownAnswerException(
+                        "The float16 ONNX file of "
+                                + spec.name()
+                                + " holds an unreadable float32 reference: "
+                                + e.getMessage());
+            }
+            long started = System.nanoTime();
+            KnownAnswerCheck.Result check =
+                    KnownAnswerCheck.compare(
+                            canaryOutputs(),
+                            new KnownAnswerCheck.Outputs(reference[0], reference[1]),
+                            "fp16 file against the fp32 outputs recorded at export",
+                            FP16_RELATIVE_TOLERANCE,
+                            FP16_ABSOLUTE_TOLERANCE);
+            checkNanos += System.nanoTime() - started;
+            knownAnswers.add(check);
+            if (!check.passed()) {
+                throw new KnownAnswerException(
+                        String.format(
+                                "The float16 ONNX file %s of %s does not compute what it did at"
+                                        + " export: %s. The file is corrupted or was altered, or"
+                                        + " this execution provider computes float16 wrong.",
+                                weightsDigest, spec.name(), check.describe()));
+            }
+            warnIfFp16OnCpu();
+        } catch (IOException | RuntimeException e) {
+            close();
+            throw e;
+        }
+    }
+
+    private void warnIfFp16OnCpu() {
+        if (!device().isGpu()) {
+            LOG.warn(
+                    "{} runs in fp16 on CPU: fp16 is meant for GPU execution providers (CUDA,"
+                            + " TensorRT); ONNX Runtime's CPU provider runs the operators it has"
+                            + " no float16 kernel for between inserted casts, so its speed here"
+                            + " says nothing of a GPU's (measure fp32 against fp16 on this CPU"
+                            + " before serving fp16 on it)",
+                    spec.name());
         }
     }
 
@@ -401,7 +617,7 @@ public final class ScoringModel implements AutoCloseable {
         }
         double agreement = 1.0 - (double) differ / count;
         return new KnownAnswerCheck.Result(
-                "int8 top-1 agreement with fp32",
+                int8.precision.id() + " top-1 agreement with fp32",
                 String.format(
                         "%d calibration images from %s (%.2f%% agree; mean embedding cosine %.4f%s)",
                         count,
@@ -911,8 +1127,8 @@ public final class ScoringModel implements AutoCloseable {
      * its name, weights digest and preprocessing as metadata; see {@link OnnxExport}.
      */
     public OnnxExport.Summary exportOnnx(Path file) throws IOException {
-        if (int8Graph != null) {
-            return OnnxExport.write(int8Graph, spec, file);
+        if (convertedGraph != null) {
+            return OnnxExport.write(convertedGraph, spec, file);
         }
         return OnnxExport.write(blocks("ONNX export").network(), spec, weightsDigest, file);
     }
@@ -996,7 +1212,7 @@ public final class ScoringModel implements AutoCloseable {
     }
 
     /** The backend's outputs on {@code count} normalized images, one row per image. */
-    private KnownAnswerCheck.Outputs outputs(float[] images, int count) {
+    KnownAnswerCheck.Outputs outputs(float[] images, int count) {
         InferenceBackend.Batch out = backend.forward(images, count);
         float[][] logits = new float[count][];
         float[][] embedding = new float[count][];

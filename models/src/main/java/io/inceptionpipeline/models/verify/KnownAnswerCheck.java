@@ -89,6 +89,25 @@ public final class KnownAnswerCheck {
         return worst.result();
     }
 
+    /**
+     * Compares {@code actual} with {@code expected} outputs of another run (float32 against a lower
+     * precision) within {@code relative} of each row's largest expected value plus {@code
+     * absolute}; logits where {@code expected} has them.
+     */
+    public static Result compare(
+            Outputs actual, Outputs expected, String kind, double relative, double absolute) {
+        Worst worst = new Worst(kind, relative, absolute);
+        for (int i = 0; i < expected.embedding().length; i++) {
+            if (expected.logits() != null
+                    && expected.logits()[i] != null
+                    && expected.logits()[i].length > 0) {
+                worst.row("logits", i, actual.logits()[i], expected.logits()[i]);
+            }
+            worst.row("embedding", i, actual.embedding()[i], expected.embedding()[i]);
+        }
+        return worst.result();
+    }
+
     /** The canary batch against each of its images alone, on the same network. */
     public static Result batchConsistency(Network network, int inputSize) {
         Outputs batch = forward(network, inputSize);
@@ -104,6 +123,8 @@ public final class KnownAnswerCheck {
     /** Tracks the element whose error is the largest share of its tolerance. */
     private static final class Worst {
         private final String kind;
+        private final double relative;
+        private final double absolute;
         private String where = "nowhere";
         private float actual;
         private float expected;
@@ -112,7 +133,13 @@ public final class KnownAnswerCheck {
         private double ratio = -1;
 
         Worst(String kind) {
+            this(kind, RELATIVE_TOLERANCE, ABSOLUTE_TOLERANCE);
+        }
+
+        Worst(String kind, double relative, double absolute) {
             this.kind = kind;
+            this.relative = relative;
+            this.absolute = absolute;
         }
 
         void row(String field, int image, float[] got, float[] want) {
@@ -126,7 +153,7 @@ public final class KnownAnswerCheck {
             for (float v : want) {
                 scale = Math.max(scale, Math.abs(v));
             }
-            double tolerance = RELATIVE_TOLERANCE * scale + ABSOLUTE_TOLERANCE;
+            double tolerance = relative * scale + absolute;
             for (int j = 0; j < got.length; j++) {
                 double err = Math.abs((double) got[j] - want[j]);
                 double share = Double.isNaN(err) ? Double.POSITIVE_INFINITY : err / tolerance;

@@ -1,6 +1,7 @@
 package io.inceptionpipeline.operators.inference;
 
 import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.Precision;
 import io.inceptionpipeline.models.inference.Quantization;
 import io.inceptionpipeline.models.spec.ModelSpec;
 import io.inceptionpipeline.models.train.FashionMnist;
@@ -14,9 +15,9 @@ import java.util.List;
 import java.util.stream.Stream;
 
 /**
- * The calibration images of {@code --precision int8}: the first {@code count} image files of a
- * directory by name (decoded as the job decodes), or for the shipped Fashion-MNIST model the first
- * {@code count} training images of Debian's dataset.
+ * The calibration images of {@code --precision int8} and {@code fp16}: the first {@code count}
+ * image files of a directory by name (decoded as the job decodes), or for the shipped Fashion-MNIST
+ * model the first {@code count} training images of Debian's dataset.
  */
 public final class CalibrationImages {
 
@@ -31,6 +32,20 @@ public final class CalibrationImages {
      * without a directory is refused with what to give.
      */
     public static Quantization read(ModelSpec spec, Path directory, int count) throws IOException {
+        return read(spec, directory, count, Precision.INT8);
+    }
+
+    /**
+     * As {@link #read(ModelSpec, Path, int)}, with the agreement {@code precision} must reach on
+     * the images ({@link Quantization#forPrecision}).
+     */
+    public static Quantization read(ModelSpec spec, Path directory, int count, Precision precision)
+            throws IOException {
+        return images(spec, directory, count, precision).forPrecision(precision);
+    }
+
+    private static Quantization images(
+            ModelSpec spec, Path directory, int count, Precision precision) throws IOException {
         if (count < 1) {
             throw new IllegalArgumentException("--calibration-count must be positive");
         }
@@ -47,7 +62,9 @@ public final class CalibrationImages {
                     images, "the first " + images.size() + " Fashion-MNIST training images");
         }
         throw new IllegalArgumentException(
-                "--precision int8 needs --calibration DIR: a few hundred images like those "
+                "--precision "
+                        + precision.id()
+                        + " needs --calibration DIR: a few hundred images like those "
                         + spec.name()
                         + " will score (only "
                         + FASHION_MODEL

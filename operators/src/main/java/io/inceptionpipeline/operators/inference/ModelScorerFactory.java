@@ -38,9 +38,10 @@ import org.slf4j.LoggerFactory;
  * @param ompThreads threads of the engine (0: one per processor): OpenMP threads of MXNet and
  *     PyTorch in this JVM, intra-op threads of each ONNX Runtime session
  * @param version pipeline version recorded in each prediction
- * @param precision {@code fp32} or {@code int8} ({@link ScoringModel#loadInt8}, ONNX Runtime)
- * @param calibration with int8, the directory of calibration images on every TaskManager, or null
- *     for the shipped model's Fashion-MNIST training images
+ * @param precision {@code fp32}, {@code int8} ({@link ScoringModel#loadInt8}) or {@code fp16}
+ *     ({@link ScoringModel#loadFp16}), the last two on ONNX Runtime
+ * @param calibration with int8 or fp16, the directory of calibration images on every TaskManager,
+ *     or null for the shipped model's Fashion-MNIST training images
  * @param calibrationCount with int8, how many calibration images
  */
 public record ModelScorerFactory(
@@ -109,25 +110,41 @@ public record ModelScorerFactory(
                         weights == null ? null : Path.of(weights),
                         randomSeed);
         ModelSpec spec = ModelRegistry.get(model);
+        Precision served = Precision.parse(precision);
         ScoringModel loaded =
-                Precision.parse(precision) == Precision.INT8
-                        ? ScoringModel.loadInt8(
-                                spec,
-                                source,
-                                device,
-                                engine,
-                                ompThreads,
+                ScoringModel.load(
+                        spec,
+                        source,
+                        device,
+                        engine,
+                        ompThreads,
+                        served,
+                        () ->
                                 CalibrationImages.read(
                                         spec,
                                         calibration == null ? null : Path.of(calibration),
-                                        calibrationCount))
-                        : ScoringModel.load(spec, source, device, engine, ompThreads);
+                                        calibrationCount,
+                                        served));
         if (loaded.randomWeights()) {
             LOG.warn(
                     "Subtask {} scores with seeded RANDOM weights: predictions are meaningless",
                     subtask);
         }
         return new Scorer(loaded, this);
+    }
+
+    /**
+     * What each prediction of {@code model} records about how it was computed: name, pipeline
+     * version, weights digest, the engine as {@code --engine} names it (what {@code auto} chose)
+     * and the precision as {@code --precision} names it.
+     */
+    static ModelInfo modelInfo(ScoringModel model, String version) {
+        return new ModelInfo(
+                model.spec().name(),
+                version,
+                model.weightsDigest(),
+                model.engine().toLowerCase(java.util.Locale.ROOT),
+                model.precision().id());
     }
 
     private static final class Scorer implements BatchScorer {
@@ -138,7 +155,7 @@ public record ModelScorerFactory(
         Scorer(ScoringModel model, ModelScorerFactory config) {
             this.model = model;
             this.config = config;
-            this.info = new ModelInfo(model.spec().name(), config.version(), model.weightsDigest());
+            this.info = modelInfo(model, config.version());
         }
 
         @Override

@@ -64,6 +64,10 @@ public enum PredictionColumn {
             "weights_digest",
             DataTypes.STRING(),
             scored(p -> string(p.getModel().getWeightsDigest()))),
+    /** The engine that scored the row, as {@code --engine} names it ({@code auto}'s choice). */
+    ENGINE("engine", DataTypes.STRING(), scored(p -> string(p.getModel().getEngine()))),
+    /** The arithmetic that scored the row: {@code fp32}, {@code int8} or {@code fp16}. */
+    PRECISION("precision", DataTypes.STRING(), scored(p -> string(p.getModel().getPrecision()))),
     /** When the row's batch was scored. */
     SCORED_AT(
             "scored_at",

@@ -40,7 +40,13 @@ class AggregationFunctionTest {
                 Prediction.newBuilder()
                         .setRequestId(id)
                         .setUri("file:///" + id)
-                        .setModel(new ModelInfo(member == 0 ? "a" : "b", "v", "sha256:m" + member))
+                        .setModel(
+                                new ModelInfo(
+                                        member == 0 ? "a" : "b",
+                                        "v",
+                                        "sha256:m" + member,
+                                        "onnxruntime",
+                                        "fp32"))
                         .setTopK(scores)
                         .setEmbedding(List.of(probabilities[0] * 2, 1f))
                         .setCropMode("ten")

@@ -50,7 +50,7 @@ class BatchInferenceFunctionTest {
                         Prediction.newBuilder()
                                 .setRequestId(crop.request.requestId)
                                 .setUri(crop.request.uri)
-                                .setModel(new ModelInfo("m", "v", "d"))
+                                .setModel(new ModelInfo("m", "v", "d", "onnxruntime", "fp32"))
                                 .setTopK(List.of(new ClassScore(0, "batch of " + batch.size(), 1f)))
                                 .setCropMode("center")
                                 .setTimings(

@@ -70,6 +70,9 @@ class ModelScorerFactoryTest {
             assertThat(out).hasSize(2);
             assertThat(out.get(0).getTopK()).hasSize(3);
             assertThat(out.get(0).getEmbedding()).hasSize(256);
+            // each prediction says how it was computed
+            assertThat(out.get(0).getModel().getPrecision()).isEqualTo("int8");
+            assertThat(out.get(0).getModel().getEngine()).isEqualTo("onnxruntime");
         } finally {
             scorer.close();
         }
@@ -80,6 +83,41 @@ class ModelScorerFactoryTest {
                     .hasMessageContaining("on engine OnnxRuntime");
         } finally {
             System.clearProperty(ScoringModel.FAULT_INJECTION);
+        }
+    }
+
+    /** {@code --precision fp16} in the job: its predictions say fp16, and the engine. */
+    @org.junit.jupiter.api.Test
+    void fp16SubtasksRecordTheirPrecision() throws Exception {
+        ModelScorerFactory factory =
+                new ModelScorerFactory(
+                        "inception_resnet_fmnist",
+                        null,
+                        42,
+                        "auto",
+                        3,
+                        false,
+                        0,
+                        "test",
+                        "fp16",
+                        null,
+                        128);
+        BatchScorer scorer = factory.open(0);
+        try {
+            CroppedImage crop = new CroppedImage();
+            crop.request = new ImageRequest();
+            crop.request.requestId = "a";
+            crop.request.uri = "file:///a";
+            crop.width = 28;
+            crop.height = 28;
+            crop.pixels = new byte[3 * 28 * 28];
+            crop.cropMode = "center";
+            Prediction out = scorer.score(java.util.List.of(crop), 0).get(0);
+            assertThat(out.getModel().getPrecision()).isEqualTo("fp16");
+            assertThat(out.getModel().getEngine()).isEqualTo("onnxruntime");
+            assertThat(out.getTopK()).hasSize(3);
+        } finally {
+            scorer.close();
         }
     }
 
@@ -100,6 +138,10 @@ class ModelScorerFactoryTest {
                 h.processElement(new StreamRecord<>(crop));
             }
             assertThat(h.extractOutputValues()).hasSize(2);
+            Prediction first = h.extractOutputValues().get(0);
+            assertThat(first.getModel().getPrecision()).isEqualTo("fp32");
+            assertThat(first.getModel().getEngine())
+                    .isEqualTo(engine.equals("auto") ? "onnxruntime" : engine.toLowerCase());
         }
         System.setProperty(ScoringModel.FAULT_INJECTION, "corrupt-weight");
         try (var h = harness(engine)) {

@@ -23,7 +23,13 @@ class PredictionColumnTest {
         return Prediction.newBuilder()
                 .setRequestId("r-1")
                 .setUri("file:///x.png")
-                .setModel(new ModelInfo("inception_resnet_fmnist", "0.1", "sha256:abc"))
+                .setModel(
+                        new ModelInfo(
+                                "inception_resnet_fmnist",
+                                "0.1",
+                                "sha256:abc",
+                                "onnxruntime",
+                                "fp32"))
                 .setTopK(
                         List.of(new ClassScore(3, "dress", 0.75f), new ClassScore(0, "top", 0.25f)))
                 .setEmbedding(embedding)
@@ -53,6 +59,9 @@ class PredictionColumnTest {
                 .isEqualTo(StringData.fromString("inception_resnet_fmnist"));
         assertThat(PredictionColumn.WEIGHTS_DIGEST.of(scored))
                 .isEqualTo(StringData.fromString("sha256:abc"));
+        assertThat(PredictionColumn.ENGINE.of(scored))
+                .isEqualTo(StringData.fromString("onnxruntime"));
+        assertThat(PredictionColumn.PRECISION.of(scored)).isEqualTo(StringData.fromString("fp32"));
         assertThat(PredictionColumn.SCORED_AT.of(scored))
                 .isEqualTo(TimestampData.fromInstant(Instant.ofEpochMilli(1_700_000_000_123L)));
         assertThat(PredictionColumn.BATCH_SIZE.of(scored)).isEqualTo(4);

@@ -114,7 +114,13 @@ class AnsweredIdsHeapMeasurement {
         return Prediction.newBuilder()
                 .setRequestId(id)
                 .setUri(id)
-                .setModel(new ModelInfo("inception_resnet_v2", "0.1.0", "sha256:0123456789abcdef"))
+                .setModel(
+                        new ModelInfo(
+                                "inception_resnet_v2",
+                                "0.1.0",
+                                "sha256:0123456789abcdef",
+                                "onnxruntime",
+                                "fp32"))
                 .setTopK(top5)
                 .setCropMode("center")
                 .setTimings(new Timings(1f, 2f, 3f, 4f))
