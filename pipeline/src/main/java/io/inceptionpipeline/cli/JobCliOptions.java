@@ -253,6 +253,13 @@ final class JobCliOptions {
     long checkpointIntervalMs;
 
     @Option(
+            names = "--aligned-checkpoint-timeout-ms",
+            defaultValue = "" + JobOptions.DEFAULT_ALIGNED_CHECKPOINT_TIMEOUT_MS,
+            description =
+                    "How long an exactly-once checkpoint waits for its barrier to pass the records queued ahead of it before it turns unaligned (the barrier overtakes them; they are stored with the checkpoint). Keeps checkpoints, and the Kafka transactions they commit, short when a backlog waits for the model. -1: always aligned; 0: always unaligned. Default: ${DEFAULT-VALUE}.")
+    long alignedCheckpointTimeoutMs;
+
+    @Option(
             names = "--duplicate-id-window-ms",
             defaultValue = "600000",
             description =
@@ -341,6 +348,7 @@ final class JobCliOptions {
                 .exactlyOnce(delivery.equals("exactly-once"))
                 .transactionalIdPrefix(transactionalIdPrefix)
                 .checkpointIntervalMs(checkpointIntervalMs)
+                .alignedCheckpointTimeoutMs(alignedCheckpointTimeoutMs)
                 .duplicateWindowMs(duplicateWindowMs)
                 .ompThreads(threads)
                 .indexDir(indexDir)

@@ -48,7 +48,8 @@ public record JobOptions(
         int indexBeamWidth,
         boolean embeddingNormalize,
         FlushPolicy flushPolicy,
-        long bufferTimeoutMs)
+        long bufferTimeoutMs,
+        long alignedCheckpointTimeoutMs)
         implements Serializable {
 
     /**
@@ -85,6 +86,17 @@ public record JobOptions(
      * is 100 ms, paid at each of the job's keyBy exchanges).
      */
     public static final long DEFAULT_BUFFER_TIMEOUT_MS = 0;
+
+    /**
+     * How long an exactly-once checkpoint's barrier may queue behind records before the checkpoint
+     * turns unaligned: its barrier then overtakes the queued records, which are stored with the
+     * checkpoint. Under backpressure (a backlog behind a slow model) an aligned barrier waits
+     * behind every record in the network buffers, thousands of small requests, so the checkpoint,
+     * and the Kafka transaction it would commit, could stay open for minutes and be aborted by the
+     * broker ({@code transaction.timeout.ms}): the job failed and restarted into the same backlog.
+     * -1 keeps checkpoints aligned always; 0 makes every checkpoint unaligned.
+     */
+    public static final long DEFAULT_ALIGNED_CHECKPOINT_TIMEOUT_MS = 1_000;
 
     public static Builder builder() {
         return new Builder();
@@ -130,6 +142,7 @@ public record JobOptions(
         long maxBatchDelayMs = 200;
         String batching = "latency";
         long bufferTimeoutMs = DEFAULT_BUFFER_TIMEOUT_MS;
+        long alignedCheckpointTimeoutMs = DEFAULT_ALIGNED_CHECKPOINT_TIMEOUT_MS;
         int topK = 5;
         boolean embeddings = true;
         int ompThreads;
@@ -327,6 +340,11 @@ public record JobOptions(
          * Flink's network buffer timeout for every exchange of the job: 0 sends each record at
          * once, -1 only full buffers.
          */
+        public Builder alignedCheckpointTimeoutMs(long v) {
+            alignedCheckpointTimeoutMs = v;
+            return this;
+        }
+
         public Builder bufferTimeoutMs(long v) {
             bufferTimeoutMs = v;
             return this;
@@ -425,6 +443,10 @@ public record JobOptions(
                     batchSize);
             check(maxBatchDelayMs >= 0, "max batch delay must not be negative");
             check(bufferTimeoutMs >= -1, "buffer timeout must be >= -1, got %s", bufferTimeoutMs);
+            check(
+                    alignedCheckpointTimeoutMs >= -1,
+                    "aligned checkpoint timeout must be >= -1, got %s",
+                    alignedCheckpointTimeoutMs);
             FlushPolicy flushPolicy;
             try {
                 flushPolicy = FlushPolicy.parse(batching, maxBatchDelayMs);
@@ -566,7 +588,8 @@ public record JobOptions(
                     indexBeamWidth,
                     embeddingNormalize.equals("l2"),
                     flushPolicy,
-                    bufferTimeoutMs);
+                    bufferTimeoutMs,
+                    alignedCheckpointTimeoutMs);
         }
 
         private static void check(boolean condition, String message, Object... args) {

@@ -85,6 +85,13 @@ public final class ScoringJob {
                     options.exactlyOnce()
                             ? CheckpointingMode.EXACTLY_ONCE
                             : CheckpointingMode.AT_LEAST_ONCE);
+            if (options.exactlyOnce() && options.alignedCheckpointTimeoutMs() >= 0) {
+                // Unaligned checkpoints need exactly-once barriers; at-least-once never aligns.
+                env.getCheckpointConfig().enableUnalignedCheckpoints();
+                env.getCheckpointConfig()
+                        .setAlignedCheckpointTimeout(
+                                Duration.ofMillis(options.alignedCheckpointTimeoutMs()));
+            }
         }
     }
 
