@@ -2,31 +2,21 @@ package io.inceptionpipeline.cli;
 
 import io.inceptionpipeline.pipeline.JobOptions;
 import io.inceptionpipeline.pipeline.archive.AnsweredIds;
-import io.inceptionpipeline.pipeline.archive.ArchiveCheckpoints;
 import io.inceptionpipeline.pipeline.archive.ArchiveInput;
-import io.inceptionpipeline.pipeline.archive.ArchiveJob;
 import io.inceptionpipeline.pipeline.archive.ArchiveManifest;
 import io.inceptionpipeline.pipeline.archive.ArchiveOutput;
+import io.inceptionpipeline.pipeline.archive.ArchivePlan;
 import io.inceptionpipeline.pipeline.archive.ArchiveProgress;
-import io.inceptionpipeline.pipeline.archive.ManifestInput;
 import io.inceptionpipeline.pipeline.archive.S3Input;
-import io.inceptionpipeline.pipeline.archive.S3ManifestInput;
-import io.inceptionpipeline.pipeline.archive.S3PrefixInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Instant;
-import java.time.ZoneOffset;
-import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import org.apache.flink.api.common.JobExecutionResult;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
-import org.apache.flink.configuration.ExternalizedCheckpointRetention;
-import org.apache.flink.configuration.StateRecoveryOptions;
 import org.apache.flink.core.execution.JobClient;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 import picocli.CommandLine;
@@ -142,14 +132,19 @@ final class ArchiveCommand implements Callable<Integer> {
 
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Override
-    public Integer call() throws Exception {
-        if (outputDir == null && bootstrapServers == null) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "Give --output-dir, --bootstrap-servers or both");
-        }
-        boolean fromS3 = input.startsWith("s3://");
-        if (fromS3) {
+    /**
+     * The job options of an archive run, for the CLI and the job jar's archive mode alike: bounded,
+     * no duplicate window (ids are unique by the time they reach the job: {@link
+     * io.inceptionpipeline.pipeline.archive.FirstOfId}), Kafka only with {@code bootstrapServers},
+     * an S3 prefix's own bucket allowed, and a positive checkpoint interval (answers commit at
+     * checkpoints).
+     */
+    static JobOptions archiveOptions(
+            JobCliOptions job,
+            String input,
+            String bootstrapServers,
+            CommandLine.Model.CommandSpec spec) {
+        if (ArchivePlan.isS3(input)) {
             String bucket;
             try {
                 bucket = S3Input.parse(input).bucket();
@@ -161,13 +156,9 @@ final class ArchiveCommand implements Callable<Integer> {
                 job.allowedS3Buckets = new ArrayList<>(job.allowedS3Buckets);
                 job.allowedS3Buckets.add(bucket);
             }
-        } else if (!Files.isRegularFile(Path.of(input))) {
-            throw new CommandLine.ParameterException(
-                    spec.commandLine(), "No manifest file " + input);
         }
         JobOptions options;
         try {
-            // Ids are unique by the time they reach the job (FirstOfId): no duplicate window.
             JobOptions.Builder builder = job.toBuilder().boundedInput(true).duplicateWindowMs(0);
             options =
                     bootstrapServers == null
@@ -182,94 +173,60 @@ final class ArchiveCommand implements Callable<Integer> {
                     "archive commits its answers at checkpoints: --checkpoint-interval-ms must be"
                             + " positive");
         }
+        return options;
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (outputDir == null && bootstrapServers == null) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "Give --output-dir, --bootstrap-servers or both");
+        }
+        if (!ArchivePlan.isS3(input) && !Files.isRegularFile(Path.of(input))) {
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "No manifest file " + input);
+        }
+        JobOptions options = archiveOptions(job, input, bootstrapServers, spec);
 
         boolean restorable = checkpointDir != null || outputDir != null;
-        ArchiveCheckpoints checkpoints =
-                new ArchiveCheckpoints(
-                        checkpointDir != null
-                                ? checkpointDir
-                                : outputDir != null
-                                        ? outputDir.resolve(ArchiveCheckpoints.DEFAULT_DIR)
-                                        : Files.createTempDirectory("inception-archive-"));
-        Optional<Path> restore = restorable ? checkpoints.latest() : Optional.empty();
-
-        AnsweredIds answered = AnsweredIds.none();
-        if (outputDir != null) {
-            ArchiveOutput output = new ArchiveOutput(outputDir);
-            for (Path removed : output.prepare(restore.isPresent())) {
-                System.err.printf("archive: removed %s, left by a run that failed%n", removed);
-            }
-            answered = output.answeredIds();
+        Path checkpoints =
+                restorable
+                        ? ArchivePlan.checkpointDir(checkpointDir, outputDir)
+                        : Files.createTempDirectory("inception-archive-");
+        ArchivePlan plan;
+        try {
+            plan =
+                    ArchivePlan.prepare(
+                            input,
+                            outputDir,
+                            checkpoints,
+                            bootstrapServers != null,
+                            options,
+                            false);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
-        ArchiveInput archiveInput;
-        ArchiveManifest.Scan scan; // null: an S3 prefix, counted as it is listed
-        if (fromS3) {
-            S3Input s3Input = S3Input.parse(input);
-            try {
-                if (s3Input.isManifest(options.fetch().s3())) {
-                    scan = S3ManifestInput.scan(s3Input, options.fetch().s3(), answered);
-                    archiveInput =
-                            new S3ManifestInput(
-                                    s3Input, options.fetch().s3(), scan.duplicates() > 0);
-                } else {
-                    s3Input.checkListable(options.fetch().s3());
-                    scan = null;
-                    archiveInput = new S3PrefixInput(s3Input, options.fetch().s3());
-                }
-            } catch (IllegalArgumentException e) {
-                throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
-            }
-        } else {
-            scan = ArchiveManifest.scan(Path.of(input), answered);
-            archiveInput = new ManifestInput(Path.of(input), scan.duplicates() > 0);
+        for (Path removed : plan.removed()) {
+            System.err.printf("archive: removed %s, left by a run that failed%n", removed);
         }
-        answered.close(); // the job reads them itself; not kept for the run
-        if (scan == null) {
-            System.err.printf(
-                    "archive: listing %s page by page as the job runs, skipping ids answered in"
-                            + " %s%n",
-                    input, outputDir == null ? "-" : outputDir);
-        } else {
-            System.err.printf(
-                    Locale.ROOT,
-                    "archive: %d images listed in %s (%d repeated ids left out), %d already"
-                            + " answered in %s, %d to score%n",
-                    scan.listed(),
-                    input,
-                    scan.duplicates(),
-                    scan.answered(),
-                    outputDir == null ? "-" : outputDir,
-                    scan.toScore());
-            if (scan.toScore() == 0) {
-                checkpoints.clear();
-                return 0;
-            }
+        ArchiveManifest.Scan scan = plan.scan();
+        Optional<Path> restore = plan.restore();
+        System.err.println(plan.summary());
+        if (plan.nothingToScore()) {
+            plan.checkpoints().clear();
+            return 0;
         }
 
-        // Time for order, random for uniqueness: part files of two runs never share a name.
-        String run =
-                DateTimeFormatter.ofPattern("yyyyMMdd'T'HHmmss'Z'")
-                                .withZone(ZoneOffset.UTC)
-                                .format(Instant.now())
-                        + "-"
-                        + java.util.UUID.randomUUID().toString().substring(0, 8);
         Configuration conf = LocalCommand.localConfiguration(options);
-        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(
-                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                checkpoints.dir().toAbsolutePath().toUri().toString());
-        conf.set(
-                CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
-                ExternalizedCheckpointRetention.RETAIN_ON_CANCELLATION);
+        conf.addAll(plan.configuration());
         if (restore.isPresent()) {
-            conf.set(StateRecoveryOptions.SAVEPOINT_PATH, restore.get().toUri().toString());
             System.err.printf(
                     "archive: resuming from checkpoint %s of a run that was stopped%n",
                     restore.get());
         }
         StreamExecutionEnvironment env = StreamExecutionEnvironment.getExecutionEnvironment(conf);
-        env.setParallelism(options.fetchParallelism());
-        ArchiveJob.define(env, archiveInput, outputDir, bootstrapServers != null, options, run);
+        plan.define(env);
+        String run = plan.run();
         ArchiveProgress progress =
                 scan == null
                         ? new ArchiveProgress(run, 0, 0)
@@ -311,16 +268,13 @@ final class ArchiveCommand implements Callable<Integer> {
                     progress.elapsedSeconds(),
                     done / progress.elapsedSeconds(),
                     progress.steadyRate());
-            checkpoints.clear(); // finished: nothing to restore
-            if (outputDir != null) {
-                new ArchiveOutput(outputDir).prepare(false); // a killed run's uncommitted files
-            }
-            return answeredAll(done, progress.total(), archiveInput, restore.isPresent()) ? 0 : 1;
+            plan.finished(); // nothing to restore; a killed run's uncommitted files removed
+            return answeredAll(done, progress.total(), plan.input(), restore.isPresent()) ? 0 : 1;
         } finally {
             progress.close();
             if (!restorable) {
-                checkpoints.clear();
-                Files.deleteIfExists(checkpoints.dir());
+                plan.checkpoints().clear();
+                Files.deleteIfExists(plan.checkpoints().dir());
             }
         }
     }
