@@ -79,9 +79,9 @@ class ArchiveClusterTest {
             conf.put("restart-strategy.fixed-delay.delay", "1 s");
             // The whole manifest sits in network buffers ahead of the first barrier (320 lines fit
             // in one 32 KB buffer): aligned, checkpoint 1 completed only when every image was
-            // fetched (17.5 s), so there was no mid-run commit to restore. Unaligned barriers
-            // overtake that backlog, as on a production cluster with slow fetches.
-            conf.put("execution.checkpointing.unaligned.enabled", "true");
+            // fetched (17.5 s), so there was no mid-run commit to restore. The job's default
+            // (--aligned-checkpoint-timeout-ms 1000) turns such a checkpoint unaligned: its
+            // barrier overtakes the backlog, as on a production cluster with slow fetches.
             try (FlinkSessionCluster cluster =
                             FlinkSessionCluster.start(dir.resolve("flink"), 2, 2, conf);
                     OutputLedger ledger =
