@@ -275,20 +275,13 @@ public final class ScoringModel implements AutoCloseable {
             int threads,
             Quantization quantization)
             throws IOException {
-        if (!OnnxRuntimeBackend.ENGINE.equals(engine) && !AUTO.equals(engine)) {
-            throw new IOException(
-                    "--precision int8 runs on ONNX Runtime (--engine onnxruntime or auto), not on "
-                            + engine);
-        }
-        Device target = device != null ? device : defaultDevice(OnnxRuntimeBackend.ENGINE);
-        requireDevice(OnnxRuntimeBackend.ENGINE, target);
-        EngineGuard.verify(OnnxRuntimeBackend.ENGINE, target);
         long started = System.nanoTime();
-        Source source = Source.of(spec, weights);
-        AtomicReference<OnnxMl.ModelProto> served = new AtomicReference<>();
-        OnnxRuntimeOpener opener = new OnnxRuntimeOpener(spec, target, threads, served);
-        try (ScoringModel fp32 = verifiedLoad(spec, source, opener)) {
-            OnnxMl.ModelProto graph = served.get();
+        try (VerifiedFloat verified =
+                VerifiedFloat.load(spec, weights, device, engine, threads, Precision.INT8)) {
+            ScoringModel fp32 = verified.model();
+            OnnxMl.ModelProto graph = verified.graph();
+            Source source = verified.source();
+            Device target = verified.device();
             if (Int8Quantizer.isQuantized(graph)) {
                 throw new IOException(
                         "The ONNX file is already quantized to int8: serve it with --precision fp32"
@@ -354,6 +347,46 @@ public final class ScoringModel implements AutoCloseable {
         }
     }
 
+    /**
+     * What a load below float32 starts from: the float32 model on ONNX Runtime, loaded and verified
+     * as {@link #load} does (self-test, known answers), with the graph it serves, its weights'
+     * source and the device. Closing it closes the float32 model.
+     */
+    private record VerifiedFloat(
+            ScoringModel model, OnnxMl.ModelProto graph, Source source, Device device)
+            implements AutoCloseable {
+
+        static VerifiedFloat load(
+                ModelSpec spec,
+                WeightsSource weights,
+                Device device,
+                String engine,
+                int threads,
+                Precision precision)
+                throws IOException {
+            if (!OnnxRuntimeBackend.ENGINE.equals(engine) && !AUTO.equals(engine)) {
+                throw new IOException(
+                        "--precision "
+                                + precision.id()
+                                + " runs on ONNX Runtime (--engine onnxruntime or auto), not on "
+                                + engine);
+            }
+            Device target = device != null ? device : defaultDevice(OnnxRuntimeBackend.ENGINE);
+            requireDevice(OnnxRuntimeBackend.ENGINE, target);
+            EngineGuard.verify(OnnxRuntimeBackend.ENGINE, target);
+            Source source = Source.of(spec, weights);
+            AtomicReference<OnnxMl.ModelProto> served = new AtomicReference<>();
+            OnnxRuntimeOpener opener = new OnnxRuntimeOpener(spec, target, threads, served);
+            ScoringModel fp32 = verifiedLoad(spec, source, opener);
+            return new VerifiedFloat(fp32, served.get(), source, target);
+        }
+
+        @Override
+        public void close() {
+            model.close();
+        }
+    }
+
     /** The calibration images of a load below float32, read only when one is asked for. */
     @FunctionalInterface
     public interface Calibration {
@@ -401,20 +434,13 @@ public final class ScoringModel implements AutoCloseable {
             int threads,
             Quantization calibration)
             throws IOException {
-        if (!OnnxRuntimeBackend.ENGINE.equals(engine) && !AUTO.equals(engine)) {
-            throw new IOException(
-                    "--precision fp16 runs on ONNX Runtime (--engine onnxruntime or auto), not on "
-                            + engine);
-        }
-        Device target = device != null ? device : defaultDevice(OnnxRuntimeBackend.ENGINE);
-        requireDevice(OnnxRuntimeBackend.ENGINE, target);
-        EngineGuard.verify(OnnxRuntimeBackend.ENGINE, target);
         long started = System.nanoTime();
-        Source source = Source.of(spec, weights);
-        AtomicReference<OnnxMl.ModelProto> served = new AtomicReference<>();
-        OnnxRuntimeOpener opener = new OnnxRuntimeOpener(spec, target, threads, served);
-        try (ScoringModel fp32 = verifiedLoad(spec, source, opener)) {
-            OnnxMl.ModelProto graph = served.get();
+        try (VerifiedFloat verified =
+                VerifiedFloat.load(spec, weights, device, engine, threads, Precision.FP16)) {
+            ScoringModel fp32 = verified.model();
+            OnnxMl.ModelProto graph = verified.graph();
+            Source source = verified.source();
+            Device target = verified.device();
             if (Int8Quantizer.isQuantized(graph) || Fp16Converter.isFloat16(graph)) {
                 throw new IOException(
                         "The ONNX file is already in "
