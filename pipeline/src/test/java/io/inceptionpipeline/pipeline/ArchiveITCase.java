@@ -1,5 +1,7 @@
 package io.inceptionpipeline.pipeline;
 
+import static io.inceptionpipeline.pipeline.archive.ArchiveRuns.answers;
+import static io.inceptionpipeline.pipeline.archive.ArchiveRuns.run;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.inceptionpipeline.cli.Main;
@@ -7,8 +9,6 @@ import io.inceptionpipeline.pipeline.archive.ArchiveOutput;
 import io.inceptionpipeline.schemas.ErrorCode;
 import io.inceptionpipeline.schemas.Prediction;
 import io.inceptionpipeline.schemas.ScoringFailure;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -16,7 +16,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -77,32 +76,8 @@ class ArchiveITCase {
         return all.toArray(String[]::new);
     }
 
-    /** Runs the command, returning its exit code and what it wrote to stderr. */
-    private static Map.Entry<Integer, String> run(String... args) {
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setErr(err);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        err.print(text);
-        return Map.entry(code, text);
-    }
-
     private static String id(Path image) {
         return "fm/" + image.getFileName();
-    }
-
-    /** Every answer's id, predictions and dead letters, counted. */
-    private static Map<String, Long> answers(ArchiveOutput output) throws Exception {
-        List<String> ids = new ArrayList<>();
-        output.readPredictions().forEach(p -> ids.add(p.getRequestId()));
-        output.readDeadLetters().forEach(f -> ids.add(ArchiveOutput.idOf(f)));
-        return ids.stream().collect(Collectors.groupingBy(i -> i, Collectors.counting()));
     }
 
     private static void assertMostlyCorrect(List<Prediction> predictions, String prefix) {

@@ -2,13 +2,10 @@ package io.inceptionpipeline.pipeline.archive;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inceptionpipeline.cli.Main;
 import io.inceptionpipeline.pipeline.S3TestServer;
 import io.inceptionpipeline.schemas.ErrorCode;
 import io.inceptionpipeline.schemas.Prediction;
 import io.inceptionpipeline.schemas.ScoringFailure;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,27 +73,7 @@ class S3ArchiveITCase {
             "--progress-interval-ms",
             "200"
         };
-        PrintStream err = System.err;
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
-        int code;
-        try {
-            code = Main.run(args);
-        } finally {
-            System.setErr(err);
-        }
-        String text = captured.toString(StandardCharsets.UTF_8);
-        err.print(text);
-        return Map.entry(code, text);
-    }
-
-    /** Every answer's id, predictions and dead letters, counted. */
-    private static Map<String, Long> answers(ArchiveOutput output) throws Exception {
-        List<String> ids = new ArrayList<>();
-        output.readPredictions().forEach(p -> ids.add(p.getRequestId()));
-        output.readDeadLetters().forEach(f -> ids.add(ArchiveOutput.idOf(f)));
-        return ids.stream()
-                .collect(Collectors.groupingBy(Function.identity(), Collectors.counting()));
+        return ArchiveRuns.run(args);
     }
 
     private static List<String> put(String bucket, String prefix, List<Path> files)
@@ -132,7 +109,7 @@ class S3ArchiveITCase {
                             "50 images listed in s3://pages/fm/, 0 already answered",
                             "50 to score")
                     .containsPattern("\\] 50/50 100% [0-9.]+ img/s ETA 00:00 .*, 50/50 lines");
-            Map<String, Long> answered = answers(output);
+            Map<String, Long> answered = ArchiveRuns.answers(output);
             assertThat(answered.keySet()).containsExactlyInAnyOrderElementsOf(ids);
             assertThat(answered).allSatisfy((id, count) -> assertThat(count).as(id).isOne());
             assertThat(output.readDeadLetters()).isEmpty();
@@ -144,7 +121,7 @@ class S3ArchiveITCase {
             assertThat(second.getValue())
                     .contains("56 images listed in s3://pages/fm/, 50 already answered")
                     .containsPattern("\\] 6/6 100% .*, 56/56 lines");
-            answered = answers(output);
+            answered = ArchiveRuns.answers(output);
             List<String> all = new ArrayList<>(ids);
             all.addAll(added);
             assertThat(answered.keySet()).containsExactlyInAnyOrderElementsOf(all);
