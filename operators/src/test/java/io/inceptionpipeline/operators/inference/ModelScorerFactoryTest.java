@@ -25,6 +25,19 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class ModelScorerFactoryTest {
 
+    /** A black 28×28 center crop of the request {@code id} ({@code file:///id}). */
+    static CroppedImage blankCrop(String id) {
+        CroppedImage crop = new CroppedImage();
+        crop.request = new ImageRequest();
+        crop.request.requestId = id;
+        crop.request.uri = "file:///" + id;
+        crop.width = 28;
+        crop.height = 28;
+        crop.pixels = new byte[3 * 28 * 28];
+        crop.cropMode = "center";
+        return crop;
+    }
+
     static KeyedOneInputStreamOperatorTestHarness<Integer, CroppedImage, Prediction> harness(
             String engine) throws Exception {
         ModelScorerFactory factory =
@@ -58,14 +71,7 @@ class ModelScorerFactoryTest {
                         64);
         BatchScorer scorer = factory.open(0);
         try {
-            CroppedImage crop = new CroppedImage();
-            crop.request = new ImageRequest();
-            crop.request.requestId = "a";
-            crop.request.uri = "file:///a";
-            crop.width = 28;
-            crop.height = 28;
-            crop.pixels = new byte[3 * 28 * 28];
-            crop.cropMode = "center";
+            CroppedImage crop = blankCrop("a");
             java.util.List<Prediction> out = scorer.score(java.util.List.of(crop, crop), 0);
             assertThat(out).hasSize(2);
             assertThat(out.get(0).getTopK()).hasSize(3);
@@ -104,14 +110,7 @@ class ModelScorerFactoryTest {
                         128);
         BatchScorer scorer = factory.open(0);
         try {
-            CroppedImage crop = new CroppedImage();
-            crop.request = new ImageRequest();
-            crop.request.requestId = "a";
-            crop.request.uri = "file:///a";
-            crop.width = 28;
-            crop.height = 28;
-            crop.pixels = new byte[3 * 28 * 28];
-            crop.cropMode = "center";
+            CroppedImage crop = blankCrop("a");
             Prediction out = scorer.score(java.util.List.of(crop), 0).get(0);
             assertThat(out.getModel().getPrecision()).isEqualTo("fp16");
             assertThat(out.getModel().getEngine()).isEqualTo("onnxruntime");
@@ -127,14 +126,7 @@ class ModelScorerFactoryTest {
         try (var h = harness(engine)) {
             h.open();
             for (String id : new String[] {"a", "b"}) {
-                CroppedImage crop = new CroppedImage();
-                crop.request = new ImageRequest();
-                crop.request.requestId = id;
-                crop.request.uri = "file:///" + id;
-                crop.width = 28;
-                crop.height = 28;
-                crop.pixels = new byte[3 * 28 * 28];
-                crop.cropMode = "center";
+                CroppedImage crop = blankCrop(id);
                 h.processElement(new StreamRecord<>(crop));
             }
             assertThat(h.extractOutputValues()).hasSize(2);
