@@ -111,27 +111,30 @@ public final class ArchivePlan {
                         : new ArchiveOutput(outputDir).prepare(restore.isPresent() || stateGiven);
         ArchiveInput archiveInput;
         ArchiveManifest.Scan scan; // null: an S3 prefix, counted as it is listed
-        try (AnsweredIds answered =
-                outputDir == null
-                        ? AnsweredIds.none()
-                        : new ArchiveOutput(outputDir).answeredIds()) {
-            if (fromS3) {
-                S3Input s3Input = S3Input.parse(input);
-                if (s3Input.isManifest(options.fetch().s3())) {
+        S3Input s3Input = fromS3 ? S3Input.parse(input) : null;
+        if (s3Input != null && !s3Input.isManifest(options.fetch().s3())) {
+            // The prefix source's enumerator reads the answered ids itself, page by page.
+            s3Input.checkListable(options.fetch().s3());
+            scan = null;
+            archiveInput = new S3PrefixInput(s3Input, options.fetch().s3());
+        } else {
+            // A manifest is counted before the run; its ids are not kept for it: the job reads
+            // them itself.
+            try (AnsweredIds answered =
+                    outputDir == null
+                            ? AnsweredIds.none()
+                            : new ArchiveOutput(outputDir).answeredIds()) {
+                if (s3Input != null) {
                     scan = S3ManifestInput.scan(s3Input, options.fetch().s3(), answered);
                     archiveInput =
                             new S3ManifestInput(
                                     s3Input, options.fetch().s3(), scan.duplicates() > 0);
                 } else {
-                    s3Input.checkListable(options.fetch().s3());
-                    scan = null;
-                    archiveInput = new S3PrefixInput(s3Input, options.fetch().s3());
+                    scan = ArchiveManifest.scan(Path.of(input), answered);
+                    archiveInput = new ManifestInput(Path.of(input), scan.duplicates() > 0);
                 }
-            } else {
-                scan = ArchiveManifest.scan(Path.of(input), answered);
-                archiveInput = new ManifestInput(Path.of(input), scan.duplicates() > 0);
             }
-        } // the answered ids are not kept for the run: the job reads them itself
+        }
         return new ArchivePlan(
                 input,
                 outputDir,
