@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Percentile calibration ({@code --calibration-method percentile --calibration-percentile P}): each
@@ -35,6 +37,8 @@ import java.util.Set;
  * @param percentile P, in (90, 100]
  */
 public record PercentileCalibration(double percentile) implements CalibrationMethod {
+
+    private static final Logger LOG = LoggerFactory.getLogger(PercentileCalibration.class);
 
     /** The id of {@code --calibration-method}. */
     public static final String ID = "percentile";
@@ -75,21 +79,7 @@ public record PercentileCalibration(double percentile) implements CalibrationMet
     public Map<String, Int8Quantizer.Range> ranges(Int8Calibration run)
             throws IOException, OrtException {
         Map<String, Long> perImage = elementsPerImage(run);
-        Map<String, Integer> tails = new LinkedHashMap<>();
-        long kept = 0;
-        for (String tensor : run.tensors()) {
-            long k = tailLength(perImage.get(tensor) * run.count());
-            kept += 2 * k;
-            tails.put(tensor, (int) Math.min(k, Integer.MAX_VALUE));
-        }
-        if (kept > MAX_KEPT_VALUES) {
-            throw new IOException(
-                    String.format(
-                            "Percentile calibration at %s on %d images would keep %,d activation"
-                                    + " values (limit %,d): use a percentile nearer 100 or fewer"
-                                    + " calibration images (--calibration-count)",
-                            percentileText(), run.count(), kept, MAX_KEPT_VALUES));
-        }
+        Map<String, Integer> tails = tailLengths(perImage, run);
         Set<String> outputs = new HashSet<>();
         for (String tensor : run.tensors()) {
             outputs.add(Int8Quantizer.largestOf(tensor));
@@ -127,6 +117,38 @@ public record PercentileCalibration(double percentile) implements CalibrationMet
                     new Int8Quantizer.Range(-bottom[bottom.length - 1], top[top.length - 1]));
         }
         return ranges;
+    }
+
+    /**
+     * Each tensor's tail length k over {@code run}'s images; refuses a calibration that would keep
+     * more than {@link #MAX_KEPT_VALUES} values in all.
+     */
+    private Map<String, Integer> tailLengths(Map<String, Long> perImage, Int8Calibration run)
+            throws IOException {
+        Map<String, Integer> tails = new LinkedHashMap<>();
+        long kept = 0;
+        for (String tensor : run.tensors()) {
+            long k = tailLength(perImage.get(tensor) * run.count());
+            kept += 2 * k;
+            tails.put(tensor, (int) Math.min(k, Integer.MAX_VALUE));
+        }
+        if (kept > MAX_KEPT_VALUES) {
+            throw new IOException(
+                    String.format(
+                            "Percentile calibration at %s on %d images would keep %,d activation"
+                                    + " values (limit %,d): use a percentile nearer 100 or fewer"
+                                    + " calibration images (--calibration-count)",
+                            percentileText(), run.count(), kept, MAX_KEPT_VALUES));
+        }
+        LOG.info(
+                "Percentile calibration at {}: {} tensors, {} activations per image, {} images;"
+                        + " keeping {} tail values",
+                percentileText(),
+                run.tensors().size(),
+                perImage.values().stream().mapToLong(Long::longValue).sum(),
+                run.count(),
+                kept);
+        return tails;
     }
 
     /** Each tensor's element count per image, from one image run with tails of one value. */
