@@ -62,7 +62,7 @@ final class PrecisionOption {
     @Option(
             names = "--calibration-percentile",
             paramLabel = "P",
-            defaultValue = "99.99",
+            defaultValue = CalibrationMethod.DEFAULT_PERCENTILE_TEXT,
             converter = PercentileConverter.class,
             description =
                     "P of --calibration-method percentile, above 90 and at most 100 (100: min/max)."

@@ -41,8 +41,8 @@ class ExportCommandTest {
 
     /**
      * {@code --precision int8}: the graph written is the QDQ graph (int8 weights, a quarter of the
-     * float file), says so and how it was calibrated in its metadata, and served from the file it gives the float model's
-     * answers on the sample images.
+     * float file), says so and how it was calibrated in its metadata, and served from the file it
+     * gives the float model's answers on the sample images.
      */
     @Test
     void exportsAnInt8GraphThatServesLikeTheFloatModel() throws Exception {

@@ -22,8 +22,11 @@ public interface CalibrationMethod {
     /** The method unless told otherwise. */
     String DEFAULT_ID = MinMaxCalibration.ID;
 
+    /** The percentile of {@link PercentileCalibration} unless told otherwise, as written. */
+    String DEFAULT_PERCENTILE_TEXT = "99.99";
+
     /** The percentile of {@link PercentileCalibration} unless told otherwise. */
-    double DEFAULT_PERCENTILE = 99.99;
+    double DEFAULT_PERCENTILE = Double.parseDouble(DEFAULT_PERCENTILE_TEXT);
 
     /** The ids {@code --calibration-method} takes. */
     List<String> IDS = List.of(MinMaxCalibration.ID, PercentileCalibration.ID);

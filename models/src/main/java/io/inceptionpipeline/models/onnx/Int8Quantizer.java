@@ -37,7 +37,7 @@ import java.util.Set;
  * OnnxMl.ModelProto prepared = Int8Quantizer.foldScales(fp32);
  * List<String> tensors = Int8Quantizer.activations(prepared);
  * Map<String, Int8Quantizer.Range> ranges = ... // min/max of each tensor on calibration images
- * OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, false);
+ * OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, false, "minmax");
  * }</pre>
  */
 public final class Int8Quantizer {
@@ -265,19 +265,11 @@ public final class Int8Quantizer {
 
     /**
      * The QDQ graph of {@code model} (prepared by {@link #foldScales}) for activation {@code
-     * ranges} measured on calibration images ({@link #activations} each). {@code reduceRange} keeps
-     * weights in 7 bits ([-63, 63]), which CPUs without VNNI need: their 8-bit multiply-add
-     * saturates 16-bit sums of two full-range products.
-     */
-    public static OnnxMl.ModelProto quantize(
-            OnnxMl.ModelProto model, Map<String, Range> ranges, boolean reduceRange) {
-        return quantize(model, ranges, reduceRange, "minmax");
-    }
-
-    /**
-     * As {@link #quantize(OnnxMl.ModelProto, Map, boolean)}, recording how the ranges were
-     * calibrated ({@code calibration}, e.g. {@code minmax} or {@code percentile 99.99}) under the
-     * metadata key {@link #CALIBRATION_KEY}.
+     * ranges} measured on calibration images ({@link #activations} each), recording how they were
+     * calibrated ({@code calibration}: {@code minmax}, {@code percentile 99.99}) under the metadata
+     * key {@link #CALIBRATION_KEY}. {@code reduceRange} keeps weights in 7 bits ([-63, 63]), which
+     * CPUs without VNNI need: their 8-bit multiply-add saturates 16-bit sums of two full-range
+     * products.
      */
     public static OnnxMl.ModelProto quantize(
             OnnxMl.ModelProto model,
