@@ -26,13 +26,13 @@ import org.slf4j.LoggerFactory;
  * P)th as the k-th smallest, with k = ⌊N·(100 − P)/100⌋ + 1 (nearest rank; P = 100 gives min/max).
  * The graph ({@link Int8Quantizer#tailsModel}) selects each batch's k largest and k smallest values
  * with TopK where the tensor is computed, and this class merges them into the k largest and k
- * smallest so far: the k largest of all batches are among the k largest of each. What is kept is 2k
- * values per tensor, (100 − P)/50 of all values: for Inception-ResNet-v2 (about 40 million
- * quantized activations per 299×299 image) on 512 images at P = 99.99, about 4 million floats. A
- * fixed-bin histogram (ONNX Runtime's own calibrator) bounds memory at any P, but needs every
- * activation copied out of the graph plus a first pass for the bins' extent, and is exact only to a
- * bin. Percentiles far from 100 keep more; a calibration that would keep more than {@link
- * #MAX_KEPT_VALUES} values is refused with what to change.
+ * smallest so far: each of the k largest of all values is among the k largest of its own batch, so
+ * this is exact. What is kept is 2k values per tensor, (100 − P)/50 of all values: for
+ * Inception-ResNet-v2 (42.75 million quantized activations per 299×299 image) on 512 images at P =
+ * 99.99, about 4.4 million floats. A fixed-bin histogram (ONNX Runtime's own calibrator) bounds
+ * memory at any P, but needs every activation copied out of the graph plus a first pass for the
+ * bins' extent, and is exact only to a bin. Percentiles far from 100 keep more; a calibration that
+ * would keep more than {@link #MAX_KEPT_VALUES} values is refused with what to change.
  *
  * @param percentile P, in (90, 100]
  */
