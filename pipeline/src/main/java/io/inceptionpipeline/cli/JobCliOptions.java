@@ -333,6 +333,8 @@ final class JobCliOptions {
                                 ? null
                                 : precisionOption.calibration.toString(),
                         precisionOption.calibrationCount)
+                .calibrationMethod(
+                        precisionOption.calibrationMethod, precisionOption.calibrationPercentile)
                 .cropMode(cropMode)
                 .ensembleWeights(ensembleWeights)
                 .aggregationTimeoutMs(aggregationTimeoutMs)

@@ -42,7 +42,7 @@ import picocli.CommandLine.Parameters;
         description = {
             "Scores image files and writes one JSON object per image to stdout (JSON Lines), in input order:",
             "  {\"uri\": \"file:///...\", \"model\": ..., \"weights\": \"sha256:...\" or \"random\",",
-            "   \"engine\": \"onnxruntime\", \"precision\": \"fp32\" (or int8, fp16),",
+            "   \"engine\": \"onnxruntime\", \"precision\": \"fp32\" (or int8, fp16), \"device\": \"cpu\" (or gpu:N),",
             "   \"top_k\": [{\"index\": i, \"label\": \"...\", \"score\": p}, ...], \"embedding\": [...]}",
             "Scores are softmax probabilities. A file that cannot be read or decoded yields",
             "{\"uri\": ..., \"error\": \"...\"} and the run goes on. Directories are walked recursively in name",
@@ -325,6 +325,7 @@ final class ScoreCommand implements Callable<Integer> {
         record.put("weights", weights);
         record.put("engine", model.engine().toLowerCase(java.util.Locale.ROOT));
         record.put("precision", model.precision().id());
+        record.put("device", model.deviceName());
         if (mode.cropCount() > 1) {
             record.put("crop_mode", mode.id());
             record.put("crop_count", mode.cropCount());

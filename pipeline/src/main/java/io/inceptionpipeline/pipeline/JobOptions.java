@@ -1,6 +1,7 @@
 package io.inceptionpipeline.pipeline;
 
 import io.inceptionpipeline.models.image.CropMode;
+import io.inceptionpipeline.models.inference.CalibrationMethod;
 import io.inceptionpipeline.models.inference.EnsembleSpec;
 import io.inceptionpipeline.models.inference.Precision;
 import io.inceptionpipeline.models.inference.ScoringModel;
@@ -135,6 +136,8 @@ public record JobOptions(
         String precision = "fp32";
         String calibration;
         int calibrationCount = 512;
+        String calibrationMethod = CalibrationMethod.DEFAULT_ID;
+        double calibrationPercentile = CalibrationMethod.DEFAULT_PERCENTILE;
         String cropMode = "center";
         String ensembleWeights;
         long aggregationTimeoutMs = 120_000;
@@ -315,6 +318,16 @@ public record JobOptions(
             return this;
         }
 
+        /**
+         * How int8 calibrates its activation ranges: {@code minmax} (default) or {@code percentile}
+         * at {@code percentile} ({@link CalibrationMethod#of}).
+         */
+        public Builder calibrationMethod(String method, double percentile) {
+            calibrationMethod = method;
+            calibrationPercentile = percentile;
+            return this;
+        }
+
         public Builder cropMode(String v) {
             cropMode = v;
             return this;
@@ -482,6 +495,7 @@ public record JobOptions(
             try {
                 ensemble = EnsembleSpec.parse(model, weights, ensembleWeights);
                 Precision.parse(precision);
+                CalibrationMethod.of(calibrationMethod, calibrationPercentile);
                 crops = CropMode.parse(cropMode);
                 iccMode = IccMode.parse(icc);
             } catch (IllegalArgumentException e) {
@@ -517,7 +531,9 @@ public record JobOptions(
                                 version,
                                 Precision.parse(precision).id(),
                                 calibration,
-                                calibrationCount));
+                                calibrationCount,
+                                calibrationMethod,
+                                calibrationPercentile));
             }
             AggregationConfig aggregation =
                     aggregate

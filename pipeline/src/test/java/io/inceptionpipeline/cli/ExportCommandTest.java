@@ -41,8 +41,8 @@ class ExportCommandTest {
 
     /**
      * {@code --precision int8}: the graph written is the QDQ graph (int8 weights, a quarter of the
-     * float file), says so in its metadata, and served from the file it gives the float model's
-     * answers on the sample images.
+     * float file), says so and how it was calibrated in its metadata, and served from the file it
+     * gives the float model's answers on the sample images.
      */
     @Test
     void exportsAnInt8GraphThatServesLikeTheFloatModel() throws Exception {
@@ -60,12 +60,15 @@ class ExportCommandTest {
                         "--precision",
                         "int8",
                         "--calibration-count",
-                        "128");
+                        "128",
+                        "--calibration-method",
+                        "percentile");
         assertThat(quantized.exitCode()).as(quantized.stderr()).isZero();
         assertThat(Files.size(int8)).isLessThan(Files.size(fp32) / 2);
         try (OrtSession session = ortEnvironment().createSession(int8.toString())) {
             assertThat(session.getMetadata().getCustomMetadata())
-                    .containsEntry("precision", "int8");
+                    .containsEntry("precision", "int8")
+                    .containsEntry("calibration", "percentile 99.99");
         }
         Path samples = Path.of("../samples/fashion-mnist/images");
         List<String> images = new ArrayList<>();
@@ -81,6 +84,7 @@ class ExportCommandTest {
         List<String> labelsB =
                 b.records().stream().map(r -> r.get("top_k").get(0).get("label").asText()).toList();
         assertThat(labelsB).hasSize(images.size());
+        assertThat(b.records().get(0).get("device").asText()).isEqualTo("cpu");
         long same =
                 java.util.stream.IntStream.range(0, labelsA.size())
                         .filter(i -> labelsA.get(i).equals(labelsB.get(i)))

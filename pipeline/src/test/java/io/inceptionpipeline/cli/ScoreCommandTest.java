@@ -119,6 +119,7 @@ class ScoreCommandTest {
             assertThat(record.get("weights").asText()).isEqualTo("random");
             assertThat(record.get("engine").asText()).isEqualTo("onnxruntime"); // auto's choice
             assertThat(record.get("precision").asText()).isEqualTo("fp32");
+            assertThat(record.get("device").asText()).isEqualTo("cpu");
             assertThat(record.get("top_k")).hasSize(3);
             JsonNode best = record.get("top_k").get(0);
             assertThat(best.get("score").asDouble())

@@ -63,6 +63,28 @@ class JobOptionsTest {
     }
 
     @Test
+    void theCalibrationMethodReachesEveryMembersScorer() {
+        JobOptions options =
+                base().model("inception_resnet_fmnist,inception_resnet_fmnist", null)
+                        .precision("int8", null, 64)
+                        .calibrationMethod("percentile", 99.9)
+                        .build();
+        assertThat(options.members()).hasSize(2);
+        assertThat(options.members())
+                .allSatisfy(
+                        m -> {
+                            assertThat(m.calibrationMethod()).isEqualTo("percentile");
+                            assertThat(m.calibrationPercentile()).isEqualTo(99.9);
+                        });
+        assertThat(base().build().scorer().calibrationMethod()).isEqualTo("minmax");
+        assertThatThrownBy(() -> base().calibrationMethod("percentile", 50).build())
+                .hasMessageContaining("must be above 90 and at most 100")
+                .hasMessageContaining("got 50.0");
+        assertThatThrownBy(() -> base().calibrationMethod("entropy", 99.99).build())
+                .hasMessageContaining("Unknown calibration method 'entropy'");
+    }
+
+    @Test
     void badEnsemblesAndCropModesAreRefusedWithTheReason() {
         assertThatThrownBy(() -> base().cropMode("five").build())
                 .hasMessageContaining("expected center, none, ten or multiscale");

@@ -60,7 +60,11 @@ public final class AvroCodec {
 
     /** Every earlier version of Prediction, kept in {@code avro-history/}. */
     private static final BinaryMessageDecoder<Prediction> PREDICTION_DECODER =
-            withHistory(Prediction.createDecoder(null), "Prediction-1.avsc", "Prediction-2.avsc");
+            withHistory(
+                    Prediction.createDecoder(null),
+                    "Prediction-1.avsc",
+                    "Prediction-2.avsc",
+                    "Prediction-3.avsc");
 
     private static <T> BinaryMessageDecoder<T> withHistory(
             BinaryMessageDecoder<T> decoder, String... versions) {

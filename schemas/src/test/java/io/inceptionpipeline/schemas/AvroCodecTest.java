@@ -29,7 +29,8 @@ class AvroCodecTest {
                                 "0.1.0",
                                 "sha256:abc",
                                 "onnxruntime",
-                                "int8"))
+                                "int8",
+                                "gpu:0"))
                 .setTopK(
                         List.of(
                                 new ClassScore(281, "tabby", 0.5f),
@@ -216,6 +217,49 @@ class AvroCodecTest {
         assertThat(model.get("weights_digest")).hasToString("sha256:abc");
         assertThat(read.get("request_id")).hasToString("req-1");
         assertThat(read.get("crop_count")).isEqualTo(1);
+    }
+
+    /** A prediction written before ModelInfo had device reads with it null, the rest intact. */
+    @Test
+    void readsPredictionsWrittenBeforeDevice() throws Exception {
+        Schema v3 = history("Prediction-3.avsc");
+        Schema modelV3 = v3.getField("model").schema();
+        assertThat(modelV3.getField("device")).isNull();
+        assertThat(modelV3.getField("precision")).isNotNull();
+        Prediction current = prediction();
+        GenericRecord old = new GenericData.Record(v3);
+        for (Schema.Field f : v3.getFields()) {
+            old.put(f.name(), GenericData.get().deepCopy(f.schema(), toGeneric(current, f.name())));
+        }
+        ByteBuffer bytes =
+                new BinaryMessageEncoder<GenericRecord>(GenericData.get(), v3).encode(old);
+        byte[] array = new byte[bytes.remaining()];
+        bytes.get(array);
+
+        Prediction read = AvroCodec.decodePrediction(array);
+        assertThat(read.getModel().getDevice()).isNull();
+        assertThat(read.getModel().getEngine()).isEqualTo("onnxruntime");
+        assertThat(read.getModel().getPrecision()).isEqualTo("int8");
+        assertThat(read.getTopK()).isEqualTo(current.getTopK());
+    }
+
+    /** A consumer still on version 3 reads what this version writes, without the device. */
+    @Test
+    void aReaderOnVersion3ReadsPredictionsWithDevice() throws Exception {
+        Schema v3 = history("Prediction-3.avsc");
+        Prediction current = prediction();
+        assertThat(current.getModel().getDevice()).isEqualTo("gpu:0");
+        byte[] bytes = AvroCodec.encode(current);
+        assertThat(AvroCodec.decodePrediction(bytes).getModel().getDevice()).isEqualTo("gpu:0");
+
+        var oldReader =
+                new org.apache.avro.message.BinaryMessageDecoder<GenericRecord>(
+                        GenericData.get(), v3);
+        oldReader.addSchema(Prediction.getClassSchema());
+        GenericRecord model = (GenericRecord) oldReader.decode(bytes).get("model");
+        assertThat(model.getSchema().getField("device")).isNull();
+        assertThat(model.get("precision")).hasToString("int8");
+        assertThat(model.get("engine")).hasToString("onnxruntime");
     }
 
     private static Schema history(String file) throws Exception {

@@ -2,6 +2,7 @@ package io.inceptionpipeline.models.inference;
 
 import io.inceptionpipeline.models.image.RgbImage;
 import java.util.List;
+import java.util.Objects;
 
 /**
  * How to check (and for int8, quantize) a model served below float32: the calibration images (whole
@@ -12,8 +13,11 @@ import java.util.List;
  * @param calibration images representative of what will be scored (a few hundred suffice)
  * @param source where they came from, for logs and errors
  * @param minAgreement share of calibration images whose top-1 class must equal float32's
+ * @param method how int8 turns the activations on the images into ranges ({@link MinMaxCalibration}
+ *     unless told otherwise)
  */
-public record Quantization(List<RgbImage> calibration, String source, double minAgreement) {
+public record Quantization(
+        List<RgbImage> calibration, String source, double minAgreement, CalibrationMethod method) {
 
     /** The agreement a quantized model must reach unless told otherwise. */
     public static final double DEFAULT_MIN_AGREEMENT = 0.98;
@@ -33,6 +37,11 @@ public record Quantization(List<RgbImage> calibration, String source, double min
                     "The minimum agreement must lie in [0, 1], got " + minAgreement);
         }
         calibration = List.copyOf(calibration);
+        Objects.requireNonNull(method, "method");
+    }
+
+    public Quantization(List<RgbImage> calibration, String source, double minAgreement) {
+        this(calibration, source, minAgreement, new MinMaxCalibration());
     }
 
     public Quantization(List<RgbImage> calibration, String source) {
@@ -41,7 +50,12 @@ public record Quantization(List<RgbImage> calibration, String source, double min
 
     /** The same images with another minimum agreement. */
     public Quantization withMinAgreement(double agreement) {
-        return new Quantization(calibration, source, agreement);
+        return new Quantization(calibration, source, agreement, method);
+    }
+
+    /** The same images calibrated by {@code calibrationMethod}. */
+    public Quantization withMethod(CalibrationMethod calibrationMethod) {
+        return new Quantization(calibration, source, minAgreement, calibrationMethod);
     }
 
     /** The images and the agreement {@code precision} must reach with them at load. */

@@ -142,6 +142,9 @@ public final class ScoringModel implements AutoCloseable {
     private long checkNanos;
     private Precision precision = Precision.FP32;
 
+    /** How an int8 graph's ranges were calibrated, from its metadata; null otherwise. */
+    private String calibration;
+
     /** The graph this model converted at load (int8, fp16), which an export writes. */
     private OnnxMl.ModelProto convertedGraph;
 
@@ -156,6 +159,7 @@ public final class ScoringModel implements AutoCloseable {
             String written = ort.metadata().get(Int8Quantizer.PRECISION_KEY);
             if ("int8".equals(written)) {
                 this.precision = Precision.INT8;
+                this.calibration = ort.metadata().get(Int8Quantizer.CALIBRATION_KEY);
             } else if ("fp16".equals(written)) {
                 this.precision = Precision.FP16;
             }
@@ -301,9 +305,12 @@ public final class ScoringModel implements AutoCloseable {
                             spec.inputSize(),
                             CALIBRATION_BATCH,
                             threads,
-                            target);
+                            target,
+                            quantization.method());
             boolean reduceRange = !CpuFeatures.current().hasVnni();
-            OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, reduceRange);
+            OnnxMl.ModelProto int8 =
+                    Int8Quantizer.quantize(
+                            prepared, ranges, reduceRange, quantization.method().describe());
             ScoringModel quantized =
                     new ScoringModel(
                             spec,
@@ -327,10 +334,11 @@ public final class ScoringModel implements AutoCloseable {
                 }
                 quantized.checkNanos = fp32.checkNanos;
                 LOG.info(
-                        "Loaded {} in int8 ({} tensors calibrated on {} images from {} in {} ms;"
-                                + " weights {}-bit) on {} {} in {} ms; {}",
+                        "Loaded {} in int8 ({} tensors calibrated ({}) on {} images from {} in {}"
+                                + " ms; weights {}-bit) on {} {} in {} ms; {}",
                         spec.name(),
                         tensors.size(),
+                        quantization.method().describe(),
                         count,
                         quantization.source(),
                         (System.nanoTime() - calibrating) / 1_000_000,
@@ -1165,6 +1173,15 @@ public final class ScoringModel implements AutoCloseable {
     }
 
     /**
+     * How this int8 model's activation ranges were calibrated, as its graph's metadata records it
+     * ({@link CalibrationMethod#describe}: {@code minmax}, {@code percentile 99.99}); empty for
+     * other precisions and for int8 files quantized before the method was recorded.
+     */
+    public Optional<String> calibration() {
+        return Optional.ofNullable(calibration);
+    }
+
+    /**
      * Whether inference runs with BatchNorm folded into the preceding convolutions (the default
      * after loading; numerically equal within float rounding, and faster). An ONNX Runtime model's
      * graph is always folded.
@@ -1270,6 +1287,17 @@ public final class ScoringModel implements AutoCloseable {
     /** The device the model runs on. */
     public Device device() {
         return backend.device();
+    }
+
+    /**
+     * {@link #device} as {@code --device} names it and predictions record it: {@code cpu}, or
+     * {@code gpu:N} for GPU N (DJL's device type, and its index where it has one).
+     */
+    public String deviceName() {
+        Device device = device();
+        return device.getDeviceId() >= 0
+                ? device.getDeviceType() + ":" + device.getDeviceId()
+                : device.getDeviceType();
     }
 
     @Override

@@ -37,13 +37,19 @@ import java.util.Set;
  * OnnxMl.ModelProto prepared = Int8Quantizer.foldScales(fp32);
  * List<String> tensors = Int8Quantizer.activations(prepared);
  * Map<String, Int8Quantizer.Range> ranges = ... // min/max of each tensor on calibration images
- * OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, false);
+ * OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, false, "minmax");
  * }</pre>
  */
 public final class Int8Quantizer {
 
     /** Metadata key recording the precision of a graph: {@code int8} here (absent: fp32). */
     public static final String PRECISION_KEY = "precision";
+
+    /**
+     * Metadata key recording how an int8 graph's activation ranges were calibrated: {@code minmax}
+     * or {@code percentile P}.
+     */
+    public static final String CALIBRATION_KEY = "calibration";
 
     /** Whether {@code model} is a graph this class quantized ({@link #PRECISION_KEY} int8). */
     public static boolean isQuantized(OnnxMl.ModelProto model) {
@@ -68,6 +74,7 @@ public final class Int8Quantizer {
     private static final int UINT8 = OnnxMl.TensorProto.DataType.UINT8.getNumber();
     private static final int INT8 = OnnxMl.TensorProto.DataType.INT8.getNumber();
     private static final int INT32 = OnnxMl.TensorProto.DataType.INT32.getNumber();
+    private static final int INT64 = OnnxMl.TensorProto.DataType.INT64.getNumber();
 
     private Int8Quantizer() {}
 
@@ -191,13 +198,84 @@ public final class Int8Quantizer {
     }
 
     /**
+     * {@code model} with both tails of each of {@code tensors} as outputs, for percentile
+     * calibration: the input {@link #tailLengthOf} (int64, shape [1]) says how many values each
+     * tail holds; {@link #largestOf} holds that many largest values of the flattened tensor and
+     * {@link #smallestNegatedOf} that many largest of its negation (so the smallest, negated), both
+     * sorted from the largest; {@link #sizeOf} holds the tensor's element count (int64 scalar). The
+     * runtime selects the tails where each tensor is computed: only they are copied out.
+     */
+    public static OnnxMl.ModelProto tailsModel(OnnxMl.ModelProto model, List<String> tensors) {
+        OnnxMl.GraphProto.Builder graph = model.getGraph().toBuilder();
+        String flatShape = "calibration_flat_shape";
+        graph.addInitializer(
+                OnnxMl.TensorProto.newBuilder()
+                        .setName(flatShape)
+                        .setDataType(INT64)
+                        .addDims(1)
+                        .addInt64Data(-1));
+        for (String tensor : tensors) {
+            String flat = tensor + "_calibration_flat";
+            String negated = tensor + "_calibration_negated";
+            String k = tailLengthOf(tensor);
+            graph.addInput(tensorValue(k, INT64));
+            graph.addNode(node("Size", sizeOf(tensor), List.of(tensor), sizeOf(tensor)));
+            graph.addNode(node("Reshape", flat, List.of(tensor, flatShape), flat));
+            graph.addNode(node("Neg", negated, List.of(flat), negated));
+            graph.addNode(
+                    node(
+                            "TopK",
+                            largestOf(tensor),
+                            List.of(flat, k),
+                            largestOf(tensor),
+                            tensor + "_calibration_largest_at"));
+            graph.addNode(
+                    node(
+                            "TopK",
+                            smallestNegatedOf(tensor),
+                            List.of(negated, k),
+                            smallestNegatedOf(tensor),
+                            tensor + "_calibration_smallest_at"));
+            graph.addOutput(tensorValue(sizeOf(tensor), INT64));
+            graph.addOutput(floatValue(largestOf(tensor)));
+            graph.addOutput(floatValue(smallestNegatedOf(tensor)));
+        }
+        return model.toBuilder().setGraph(graph).build();
+    }
+
+    /** The tails graph's input: how many values each tail of {@code tensor} holds. */
+    public static String tailLengthOf(String tensor) {
+        return tensor + "_calibration_k";
+    }
+
+    /** The tails graph's output: the element count of {@code tensor}. */
+    public static String sizeOf(String tensor) {
+        return tensor + "_calibration_size";
+    }
+
+    /** The tails graph's output: the largest values of {@code tensor}, largest first. */
+    public static String largestOf(String tensor) {
+        return tensor + "_calibration_largest";
+    }
+
+    /** The tails graph's output: the smallest values of {@code tensor} negated, largest first. */
+    public static String smallestNegatedOf(String tensor) {
+        return tensor + "_calibration_smallest_negated";
+    }
+
+    /**
      * The QDQ graph of {@code model} (prepared by {@link #foldScales}) for activation {@code
-     * ranges} measured on calibration images ({@link #activations} each). {@code reduceRange} keeps
-     * weights in 7 bits ([-63, 63]), which CPUs without VNNI need: their 8-bit multiply-add
-     * saturates 16-bit sums of two full-range products.
+     * ranges} measured on calibration images ({@link #activations} each), recording how they were
+     * calibrated ({@code calibration}: {@code minmax}, {@code percentile 99.99}) under the metadata
+     * key {@link #CALIBRATION_KEY}. {@code reduceRange} keeps weights in 7 bits ([-63, 63]), which
+     * CPUs without VNNI need: their 8-bit multiply-add saturates 16-bit sums of two full-range
+     * products.
      */
     public static OnnxMl.ModelProto quantize(
-            OnnxMl.ModelProto model, Map<String, Range> ranges, boolean reduceRange) {
+            OnnxMl.ModelProto model,
+            Map<String, Range> ranges,
+            boolean reduceRange,
+            String calibration) {
         OnnxMl.GraphProto graph = model.getGraph();
         Map<String, OnnxMl.TensorProto> initializers = initializers(graph);
         Map<String, Range> effective = new LinkedHashMap<>();
@@ -261,10 +339,12 @@ public final class Int8Quantizer {
         quantized.addMetadataProps(
                 entry(
                         "quantization",
-                        "static QDQ: activations uint8 per tensor (calibrated min/max), conv"
-                                + " weights int8 symmetric per output channel"
+                        "static QDQ: activations uint8 per tensor (calibrated "
+                                + calibration
+                                + "), conv weights int8 symmetric per output channel"
                                 + (reduceRange ? " (7-bit)" : "")
                                 + ", biases int32"));
+        quantized.addMetadataProps(entry(CALIBRATION_KEY, calibration));
         return quantized.build();
     }
 
@@ -455,12 +535,27 @@ public final class Int8Quantizer {
     }
 
     private static OnnxMl.ValueInfoProto floatValue(String name) {
+        return tensorValue(name, FLOAT);
+    }
+
+    private static OnnxMl.ValueInfoProto tensorValue(String name, int elementType) {
         return OnnxMl.ValueInfoProto.newBuilder()
                 .setName(name)
                 .setType(
                         OnnxMl.TypeProto.newBuilder()
                                 .setTensorType(
-                                        OnnxMl.TypeProto.Tensor.newBuilder().setElemType(FLOAT)))
+                                        OnnxMl.TypeProto.Tensor.newBuilder()
+                                                .setElemType(elementType)))
+                .build();
+    }
+
+    private static OnnxMl.NodeProto node(
+            String op, String name, List<String> inputs, String... outputs) {
+        return OnnxMl.NodeProto.newBuilder()
+                .setOpType(op)
+                .setName(name)
+                .addAllInput(inputs)
+                .addAllOutput(List.of(outputs))
                 .build();
     }
 

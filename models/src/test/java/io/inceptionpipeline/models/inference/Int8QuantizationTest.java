@@ -13,18 +13,39 @@ import io.inceptionpipeline.models.verify.KnownAnswerCheck;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The issue's gates for int8 on the shipped Fashion-MNIST model, on all 10,000 test images: top-1
  * within 0.3 points of float32 and at least 99% top-1 agreement with float32, calibrated on 512
- * training images (never on test images).
+ * training images (never on test images), with min/max and with percentile calibration. {@code
+ * -Dinception.int8.percentiles=99.9,99.999} adds percentiles (the measurement in
+ * docs/benchmarks.md).
  */
 class Int8QuantizationTest {
 
     static final String ORT = OnnxRuntimeBackend.ENGINE;
 
-    @Test
-    void shippedModelKeepsItsAccuracyInInt8() throws Exception {
+    /** float32's top-1 on the test images, scored once for every calibration method. */
+    private static int[] fp32;
+
+    static List<CalibrationMethod> methods() {
+        List<CalibrationMethod> methods = new ArrayList<>();
+        methods.add(new MinMaxCalibration());
+        methods.add(new PercentileCalibration(CalibrationMethod.DEFAULT_PERCENTILE));
+        String more = System.getProperty("inception.int8.percentiles", "");
+        for (String p : more.split(",")) {
+            if (!p.isBlank()) {
+                methods.add(new PercentileCalibration(Double.parseDouble(p.trim())));
+            }
+        }
+        return methods;
+    }
+
+    @ParameterizedTest
+    @MethodSource("methods")
+    void shippedModelKeepsItsAccuracyInInt8(CalibrationMethod method) throws Exception {
         ModelSpec spec = ModelRegistry.get("inception_resnet_fmnist");
         FashionMnist.Split train = FashionMnist.load(FashionMnist.DEBIAN_DIR, true).head(512);
         FashionMnist.Split test = FashionMnist.load(FashionMnist.DEBIAN_DIR, false);
@@ -33,12 +54,13 @@ class Int8QuantizationTest {
             calibration.add(train.rgb(i));
         }
         WeightsSource shipped = WeightsSource.orDefault(spec, null, 0);
-        int[] fp32;
-        int[] int8;
-        try (ScoringModel model = ScoringModel.load(spec, shipped, Device.cpu(), ORT, 2)) {
-            assertThat(model.precision()).isEqualTo(Precision.FP32);
-            fp32 = top1(model, test);
+        if (fp32 == null) {
+            try (ScoringModel model = ScoringModel.load(spec, shipped, Device.cpu(), ORT, 2)) {
+                assertThat(model.precision()).isEqualTo(Precision.FP32);
+                fp32 = top1(model, test);
+            }
         }
+        int[] int8;
         try (ScoringModel model =
                 ScoringModel.loadInt8(
                         spec,
@@ -46,9 +68,11 @@ class Int8QuantizationTest {
                         Device.cpu(),
                         ORT,
                         2,
-                        new Quantization(calibration, "Fashion-MNIST training images 0-511"))) {
+                        new Quantization(calibration, "Fashion-MNIST training images 0-511")
+                                .withMethod(method))) {
             assertThat(model.precision()).isEqualTo(Precision.INT8);
             assertThat(model.knownAnswers()).anySatisfy(r -> assertThat(r.kind()).contains("int8"));
+            assertThat(model.calibration()).contains(method.describe());
             int8 = top1(model, test);
         }
         int agree = 0;
@@ -63,8 +87,8 @@ class Int8QuantizationTest {
         double accInt8 = 100.0 * rightInt8 / test.size();
         double agreement = 100.0 * agree / test.size();
         System.out.printf(
-                "int8 gate: fp32 top-1 %.2f%%, int8 top-1 %.2f%%, agreement %.2f%%%n",
-                accFp32, accInt8, agreement);
+                "int8 gate (%s): fp32 top-1 %.2f%%, int8 top-1 %.2f%%, agreement %.2f%%%n",
+                method.describe(), accFp32, accInt8, agreement);
         assertThat(Math.abs(accFp32 - accInt8)).isLessThanOrEqualTo(0.3);
         assertThat(agreement).isGreaterThanOrEqualTo(99.0);
     }

@@ -114,8 +114,14 @@ class Int8QuantizerTest {
         }
         for (boolean reduce : new boolean[] {false, true}) {
             int qmax = reduce ? 63 : 127;
-            OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, reduce);
+            OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, reduce, "minmax");
             assertThat(Int8Quantizer.isQuantized(int8)).isTrue();
+            assertThat(int8.getMetadataPropsList())
+                    .anySatisfy(
+                            p -> {
+                                assertThat(p.getKey()).isEqualTo(Int8Quantizer.CALIBRATION_KEY);
+                                assertThat(p.getValue()).isEqualTo("minmax");
+                            });
             Map<String, OnnxMl.TensorProto> init = new HashMap<>();
             int8.getGraph().getInitializerList().forEach(t -> init.put(t.getName(), t));
             Map<String, OnnxMl.TensorProto> original = new HashMap<>();
@@ -186,7 +192,7 @@ class Int8QuantizerTest {
             ranges.put(
                     tensor, new Int8Quantizer.Range(-random.nextFloat(), 1 + random.nextFloat()));
         }
-        OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, false);
+        OnnxMl.ModelProto int8 = Int8Quantizer.quantize(prepared, ranges, false, "minmax");
         Map<String, OnnxMl.TensorProto> init = new HashMap<>();
         int8.getGraph().getInitializerList().forEach(t -> init.put(t.getName(), t));
         int pools = 0;

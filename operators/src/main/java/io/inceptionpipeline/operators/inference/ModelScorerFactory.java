@@ -3,6 +3,7 @@ package io.inceptionpipeline.operators.inference;
 import ai.djl.Device;
 import ai.djl.engine.Engine;
 import io.inceptionpipeline.models.image.RgbImage;
+import io.inceptionpipeline.models.inference.CalibrationMethod;
 import io.inceptionpipeline.models.inference.NativeThreads;
 import io.inceptionpipeline.models.inference.Precision;
 import io.inceptionpipeline.models.inference.Scores;
@@ -43,6 +44,9 @@ import org.slf4j.LoggerFactory;
  * @param calibration with int8 or fp16, the directory of calibration images on every TaskManager,
  *     or null for the shipped model's Fashion-MNIST training images
  * @param calibrationCount with int8, how many calibration images
+ * @param calibrationMethod with int8, {@code minmax} or {@code percentile} ({@link
+ *     CalibrationMethod#of})
+ * @param calibrationPercentile with {@code percentile}, P
  */
 public record ModelScorerFactory(
         String model,
@@ -55,7 +59,9 @@ public record ModelScorerFactory(
         String version,
         String precision,
         String calibration,
-        int calibrationCount)
+        int calibrationCount,
+        String calibrationMethod,
+        double calibrationPercentile)
         implements BatchScorer.Factory {
 
     private static final Logger LOG = LoggerFactory.getLogger(ModelScorerFactory.class);
@@ -69,6 +75,36 @@ public record ModelScorerFactory(
         if (calibrationCount < 1) {
             throw new IllegalArgumentException("calibrationCount must be >= 1");
         }
+        CalibrationMethod.of(calibrationMethod, calibrationPercentile);
+    }
+
+    /** Calibrated by min/max if int8. */
+    public ModelScorerFactory(
+            String model,
+            String weights,
+            long randomSeed,
+            String engine,
+            int topK,
+            boolean embeddings,
+            int ompThreads,
+            String version,
+            String precision,
+            String calibration,
+            int calibrationCount) {
+        this(
+                model,
+                weights,
+                randomSeed,
+                engine,
+                topK,
+                embeddings,
+                ompThreads,
+                version,
+                precision,
+                calibration,
+                calibrationCount,
+                CalibrationMethod.DEFAULT_ID,
+                CalibrationMethod.DEFAULT_PERCENTILE);
     }
 
     /** In float32. */
@@ -121,10 +157,13 @@ public record ModelScorerFactory(
                         served,
                         () ->
                                 CalibrationImages.read(
-                                        spec,
-                                        calibration == null ? null : Path.of(calibration),
-                                        calibrationCount,
-                                        served));
+                                                spec,
+                                                calibration == null ? null : Path.of(calibration),
+                                                calibrationCount,
+                                                served)
+                                        .withMethod(
+                                                CalibrationMethod.of(
+                                                        calibrationMethod, calibrationPercentile)));
         if (loaded.randomWeights()) {
             LOG.warn(
                     "Subtask {} scores with seeded RANDOM weights: predictions are meaningless",
@@ -136,7 +175,7 @@ public record ModelScorerFactory(
     /**
      * What each prediction of {@code model} records about how it was computed: name, pipeline
      * version, weights digest, the engine as {@code --engine} names it (what {@code auto} chose)
-     * and the precision as {@code --precision} names it.
+     * the precision as {@code --precision} names it and the device as {@code --device} names it.
      */
     static ModelInfo modelInfo(ScoringModel model, String version) {
         return new ModelInfo(
@@ -144,7 +183,8 @@ public record ModelScorerFactory(
                 version,
                 model.weightsDigest(),
                 model.engine().toLowerCase(java.util.Locale.ROOT),
-                model.precision().id());
+                model.precision().id(),
+                model.deviceName());
     }
 
     private static final class Scorer implements BatchScorer {

@@ -68,6 +68,8 @@ public enum PredictionColumn {
     ENGINE("engine", DataTypes.STRING(), scored(p -> string(p.getModel().getEngine()))),
     /** The arithmetic that scored the row: {@code fp32}, {@code int8} or {@code fp16}. */
     PRECISION("precision", DataTypes.STRING(), scored(p -> string(p.getModel().getPrecision()))),
+    /** The device that scored the row, as {@code --device} names it: {@code cpu}, {@code gpu:0}. */
+    DEVICE("device", DataTypes.STRING(), scored(p -> string(p.getModel().getDevice()))),
     /** When the row's batch was scored. */
     SCORED_AT(
             "scored_at",

@@ -46,7 +46,8 @@ class AggregationFunctionTest {
                                         "v",
                                         "sha256:m" + member,
                                         "onnxruntime",
-                                        "fp32"))
+                                        "fp32",
+                                        "cpu"))
                         .setTopK(scores)
                         .setEmbedding(List.of(probabilities[0] * 2, 1f))
                         .setCropMode("ten")

@@ -50,7 +50,8 @@ class BatchInferenceFunctionTest {
                         Prediction.newBuilder()
                                 .setRequestId(crop.request.requestId)
                                 .setUri(crop.request.uri)
-                                .setModel(new ModelInfo("m", "v", "d", "onnxruntime", "fp32"))
+                                .setModel(
+                                        new ModelInfo("m", "v", "d", "onnxruntime", "fp32", "cpu"))
                                 .setTopK(List.of(new ClassScore(0, "batch of " + batch.size(), 1f)))
                                 .setCropMode("center")
                                 .setTimings(

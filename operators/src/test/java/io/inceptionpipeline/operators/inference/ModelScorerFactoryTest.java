@@ -51,8 +51,9 @@ class ModelScorerFactoryTest {
 
     /**
      * {@code --precision int8} in the job: each subtask quantizes in {@code open()} (calibrated on
-     * the shipped model's training images) and scores like the float model; a wrong float engine
-     * still fails {@code open()}, since the int8 graph is only built from a verified float one.
+     * the shipped model's training images, by percentile) and scores like the float model; a wrong
+     * float engine still fails {@code open()}, since the int8 graph is only built from a verified
+     * float one.
      */
     @org.junit.jupiter.api.Test
     void int8SubtasksScoreAndRefuseAWrongFloatGraph() throws Exception {
@@ -68,7 +69,9 @@ class ModelScorerFactoryTest {
                         "test",
                         "int8",
                         null,
-                        64);
+                        64,
+                        "percentile",
+                        99.9);
         BatchScorer scorer = factory.open(0);
         try {
             CroppedImage crop = blankCrop("a");
@@ -79,6 +82,7 @@ class ModelScorerFactoryTest {
             // each prediction says how it was computed
             assertThat(out.get(0).getModel().getPrecision()).isEqualTo("int8");
             assertThat(out.get(0).getModel().getEngine()).isEqualTo("onnxruntime");
+            assertThat(out.get(0).getModel().getDevice()).isEqualTo("cpu");
         } finally {
             scorer.close();
         }
@@ -114,6 +118,7 @@ class ModelScorerFactoryTest {
             Prediction out = scorer.score(java.util.List.of(crop), 0).get(0);
             assertThat(out.getModel().getPrecision()).isEqualTo("fp16");
             assertThat(out.getModel().getEngine()).isEqualTo("onnxruntime");
+            assertThat(out.getModel().getDevice()).isEqualTo("cpu");
             assertThat(out.getTopK()).hasSize(3);
         } finally {
             scorer.close();
@@ -132,6 +137,7 @@ class ModelScorerFactoryTest {
             assertThat(h.extractOutputValues()).hasSize(2);
             Prediction first = h.extractOutputValues().get(0);
             assertThat(first.getModel().getPrecision()).isEqualTo("fp32");
+            assertThat(first.getModel().getDevice()).isEqualTo("cpu");
             assertThat(first.getModel().getEngine())
                     .isEqualTo(engine.equals("auto") ? "onnxruntime" : engine.toLowerCase());
         }

@@ -29,7 +29,8 @@ class PredictionColumnTest {
                                 "0.1",
                                 "sha256:abc",
                                 "onnxruntime",
-                                "fp32"))
+                                "fp32",
+                                "cpu"))
                 .setTopK(
                         List.of(new ClassScore(3, "dress", 0.75f), new ClassScore(0, "top", 0.25f)))
                 .setEmbedding(embedding)
@@ -62,6 +63,7 @@ class PredictionColumnTest {
         assertThat(PredictionColumn.ENGINE.of(scored))
                 .isEqualTo(StringData.fromString("onnxruntime"));
         assertThat(PredictionColumn.PRECISION.of(scored)).isEqualTo(StringData.fromString("fp32"));
+        assertThat(PredictionColumn.DEVICE.of(scored)).isEqualTo(StringData.fromString("cpu"));
         assertThat(PredictionColumn.SCORED_AT.of(scored))
                 .isEqualTo(TimestampData.fromInstant(Instant.ofEpochMilli(1_700_000_000_123L)));
         assertThat(PredictionColumn.BATCH_SIZE.of(scored)).isEqualTo(4);

@@ -120,7 +120,8 @@ class AnsweredIdsHeapMeasurement {
                                 "0.1.0",
                                 "sha256:0123456789abcdef",
                                 "onnxruntime",
-                                "fp32"))
+                                "fp32",
+                                "cpu"))
                 .setTopK(top5)
                 .setCropMode("center")
                 .setTimings(new Timings(1f, 2f, 3f, 4f))

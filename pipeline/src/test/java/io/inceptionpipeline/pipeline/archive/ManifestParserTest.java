@@ -135,7 +135,7 @@ class ManifestParserTest {
         return Prediction.newBuilder()
                 .setRequestId(id)
                 .setUri("file:///x/" + id + ".png")
-                .setModel(new ModelInfo("m", "test", "sha256:test", "onnxruntime", "fp32"))
+                .setModel(new ModelInfo("m", "test", "sha256:test", "onnxruntime", "fp32", "cpu"))
                 .setTopK(List.of(new ClassScore(1, "one", 0.5f)))
                 .setEmbedding(List.of(0.25f, -0.5f, 1f))
                 .setCropMode("center")

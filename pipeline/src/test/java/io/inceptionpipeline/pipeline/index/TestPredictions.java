@@ -32,7 +32,7 @@ final class TestPredictions {
         return Prediction.newBuilder()
                 .setRequestId(id)
                 .setUri("file:///images/" + label + "/" + id + ".png")
-                .setModel(new ModelInfo(MODEL, "test", digest, "onnxruntime", "fp32"))
+                .setModel(new ModelInfo(MODEL, "test", digest, "onnxruntime", "fp32", "cpu"))
                 .setTopK(List.of(new ClassScore(label, "class-" + label, (seed % 1000) / 1000f)))
                 .setEmbedding(embedding)
                 .setCropMode("center")
