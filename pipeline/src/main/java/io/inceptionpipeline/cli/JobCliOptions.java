@@ -260,6 +260,14 @@ final class JobCliOptions {
     long alignedCheckpointTimeoutMs;
 
     @Option(
+            names = "--crop-buffer-batches",
+            paramLabel = "N",
+            defaultValue = "" + JobOptions.DEFAULT_CROP_BUFFER_BATCHES,
+            description =
+                    "Batches of crops the network buffers in front of the model hold when the job runs in this JVM (local, archive): Flink's network segments are sized for them, so that the next batch is decoded while the model runs (the model reads no input during a forward pass). A cluster's TaskManagers take taskmanager.memory.segment-size from their own configuration (docs/deploy.md). 0: Flink's defaults. Default: ${DEFAULT-VALUE}.")
+    int cropBufferBatches;
+
+    @Option(
             names = "--duplicate-id-window-ms",
             defaultValue = "600000",
             description =
@@ -351,6 +359,7 @@ final class JobCliOptions {
                 .transactionalIdPrefix(transactionalIdPrefix)
                 .checkpointIntervalMs(checkpointIntervalMs)
                 .alignedCheckpointTimeoutMs(alignedCheckpointTimeoutMs)
+                .cropBufferBatches(cropBufferBatches)
                 .duplicateWindowMs(duplicateWindowMs)
                 .ompThreads(threads)
                 .indexDir(indexDir)

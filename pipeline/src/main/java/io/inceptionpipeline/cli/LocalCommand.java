@@ -5,6 +5,7 @@ import io.inceptionpipeline.operators.batch.BatchScorer;
 import io.inceptionpipeline.operators.decode.ImagePreparer;
 import io.inceptionpipeline.operators.records.CroppedImage;
 import io.inceptionpipeline.operators.records.ImageRequest;
+import io.inceptionpipeline.pipeline.CropBuffers;
 import io.inceptionpipeline.pipeline.EmbeddedKafka;
 import io.inceptionpipeline.pipeline.JobOptions;
 import io.inceptionpipeline.pipeline.LabelsCsv;
@@ -224,13 +225,16 @@ final class LocalCommand implements Callable<Integer> {
         }
     }
 
-    /** A MiniCluster for one job in this JVM: slots for its parallelism, no restarts. */
+    /**
+     * A MiniCluster for one job in this JVM: slots for its parallelism, no restarts, network
+     * buffers that hold {@code --crop-buffer-batches} batches of crops ({@link CropBuffers}).
+     */
     static Configuration localConfiguration(JobOptions options) {
         Configuration conf = new Configuration();
-        conf.set(
-                TaskManagerOptions.NUM_TASK_SLOTS,
-                Math.max(options.fetchParallelism(), options.inferenceParallelism()));
+        int slots = Math.max(options.fetchParallelism(), options.inferenceParallelism());
+        conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
+        CropBuffers.configure(conf, options, slots);
         return conf;
     }
 

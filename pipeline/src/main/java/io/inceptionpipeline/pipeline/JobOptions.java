@@ -50,7 +50,8 @@ public record JobOptions(
         boolean embeddingNormalize,
         FlushPolicy flushPolicy,
         long bufferTimeoutMs,
-        long alignedCheckpointTimeoutMs)
+        long alignedCheckpointTimeoutMs,
+        int cropBufferBatches)
         implements Serializable {
 
     /**
@@ -99,6 +100,13 @@ public record JobOptions(
      */
     public static final long DEFAULT_ALIGNED_CHECKPOINT_TIMEOUT_MS = 1_000;
 
+    /**
+     * Batches of crops the network buffers in front of the inference operator hold when this JVM
+     * runs the job on its own MiniCluster ({@code local}, {@code archive}): {@link CropBuffers}
+     * sizes Flink's network segments for them. 0 keeps Flink's defaults.
+     */
+    public static final int DEFAULT_CROP_BUFFER_BATCHES = 2;
+
     public static Builder builder() {
         return new Builder();
     }
@@ -146,6 +154,7 @@ public record JobOptions(
         String batching = "latency";
         long bufferTimeoutMs = DEFAULT_BUFFER_TIMEOUT_MS;
         long alignedCheckpointTimeoutMs = DEFAULT_ALIGNED_CHECKPOINT_TIMEOUT_MS;
+        int cropBufferBatches = DEFAULT_CROP_BUFFER_BATCHES;
         int topK = 5;
         boolean embeddings = true;
         int ompThreads;
@@ -358,6 +367,11 @@ public record JobOptions(
             return this;
         }
 
+        public Builder cropBufferBatches(int v) {
+            cropBufferBatches = v;
+            return this;
+        }
+
         public Builder bufferTimeoutMs(long v) {
             bufferTimeoutMs = v;
             return this;
@@ -460,6 +474,11 @@ public record JobOptions(
                     alignedCheckpointTimeoutMs >= -1,
                     "aligned checkpoint timeout must be >= -1, got %s",
                     alignedCheckpointTimeoutMs);
+            check(
+                    cropBufferBatches >= 0 && cropBufferBatches <= CropBuffers.MAX_BATCHES,
+                    "crop buffer batches must be in [0, %s], got %s",
+                    CropBuffers.MAX_BATCHES,
+                    cropBufferBatches);
             FlushPolicy flushPolicy;
             try {
                 flushPolicy = FlushPolicy.parse(batching, maxBatchDelayMs);
@@ -605,7 +624,8 @@ public record JobOptions(
                     embeddingNormalize.equals("l2"),
                     flushPolicy,
                     bufferTimeoutMs,
-                    alignedCheckpointTimeoutMs);
+                    alignedCheckpointTimeoutMs,
+                    cropBufferBatches);
         }
 
         private static void check(boolean condition, String message, Object... args) {
