@@ -7,7 +7,7 @@ import org.apache.flink.configuration.TaskManagerOptions;
 
 /**
  * Network buffers sized to the crops, for the jobs this JVM runs on its own MiniCluster ({@code
- * local}, {@code archive}, {@code run} without a cluster).
+ * local}, {@code archive}).
  *
  * <p>The inference operator reads no input while a forward pass runs, so the crops of its next
  * batch can only be decoded ahead into the network buffers of the exchange in front of it. Flink 2
@@ -38,7 +38,8 @@ public final class CropBuffers {
     static final long MAX_SEGMENT_BYTES = 4 << 20;
 
     /**
-     * Network buffers per slot the MiniCluster keeps at least (Flink's 64 MiB of 32 KiB: 2,048).
+     * Network buffers per slot the MiniCluster keeps at least once its segments grow: 64 MiB of 256
+     * KiB segments per slot (Flink's local default of 64 MiB holds 2,048 of 32 KiB).
      */
     static final int MIN_BUFFERS = 256;
 
