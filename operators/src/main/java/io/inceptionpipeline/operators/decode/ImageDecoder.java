@@ -8,6 +8,7 @@ import java.awt.image.BufferedImage;
 import java.awt.image.ColorConvertOp;
 import java.awt.image.ColorModel;
 import java.awt.image.ComponentColorModel;
+import java.awt.image.ComponentSampleModel;
 import java.awt.image.DataBuffer;
 import java.awt.image.DataBufferByte;
 import java.awt.image.Raster;
@@ -16,6 +17,7 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Locale;
@@ -289,6 +291,9 @@ public final class ImageDecoder {
             // the high byte. Alpha (the last band) is dropped, not composited.
             int bits = model.getComponentSize(0);
             Raster raster = image.getRaster();
+            if (bits == 8 && copyInterleavedBytes(raster, colours, out)) {
+                return new RgbImage(width, height, out);
+            }
             int[] row = new int[width];
             for (int c = 0; c < 3; c++) {
                 int band = colours == 1 ? 0 : c;
@@ -315,6 +320,42 @@ public final class ImageDecoder {
             }
         }
         return new RgbImage(width, height, out);
+    }
+
+    /**
+     * The samples of an 8-bit raster whose pixels are interleaved in one byte array (what the PNG
+     * and JPEG readers give for grey, grey + alpha, RGB and RGBA), copied straight into {@code out}
+     * with grey replicated and alpha dropped: the general path's result without a call per band and
+     * row. False, with {@code out} untouched, for any other layout.
+     */
+    static boolean copyInterleavedBytes(Raster raster, int colours, byte[] out) {
+        if (!(raster.getSampleModel() instanceof ComponentSampleModel layout)
+                || !(raster.getDataBuffer() instanceof DataBufferByte buffer)
+                || buffer.getNumBanks() != 1
+                || buffer.getOffset() != 0
+                || raster.getSampleModelTranslateX() != 0
+                || raster.getSampleModelTranslateY() != 0
+                || layout.getNumBands() < colours
+                || Arrays.stream(layout.getBankIndices()).anyMatch(bank -> bank != 0)) {
+            return false;
+        }
+        byte[] data = buffer.getData();
+        int step = layout.getPixelStride();
+        int scanline = layout.getScanlineStride();
+        int[] bands = layout.getBandOffsets();
+        int r = bands[0];
+        int g = colours == 1 ? r : bands[1];
+        int b = colours == 1 ? r : bands[2];
+        int width = raster.getWidth();
+        int at = 0;
+        for (int y = 0; y < raster.getHeight(); y++) {
+            for (int x = 0, in = y * scanline; x < width; x++, in += step) {
+                out[at++] = data[in + r];
+                out[at++] = data[in + g];
+                out[at++] = data[in + b];
+            }
+        }
+        return true;
     }
 
     /** Pillow's reduction: deeper samples keep their high byte; shallower ones scale exactly. */
