@@ -79,7 +79,7 @@ public record PercentileCalibration(double percentile) implements CalibrationMet
     public Map<String, Int8Quantizer.Range> ranges(Int8Calibration run)
             throws IOException, OrtException {
         Map<String, Long> perImage = elementsPerImage(run);
-        Map<String, Integer> tails = tailLengths(perImage, run);
+        Map<String, Integer> tails = tailLengths(perImage, run.count());
         Set<String> outputs = new HashSet<>();
         for (String tensor : run.tensors()) {
             outputs.add(Int8Quantizer.largestOf(tensor));
@@ -120,17 +120,17 @@ public record PercentileCalibration(double percentile) implements CalibrationMet
     }
 
     /**
-     * Each tensor's tail length k over {@code run}'s images; refuses a calibration that would keep
-     * more than {@link #MAX_KEPT_VALUES} values in all.
+     * Each tensor's tail length k over {@code count} images of {@code perImage} elements each, in
+     * {@code perImage}'s order; refuses a calibration that would keep more than {@link
+     * #MAX_KEPT_VALUES} values in all.
      */
-    private Map<String, Integer> tailLengths(Map<String, Long> perImage, Int8Calibration run)
-            throws IOException {
+    Map<String, Integer> tailLengths(Map<String, Long> perImage, int count) throws IOException {
         Map<String, Integer> tails = new LinkedHashMap<>();
         long kept = 0;
-        for (String tensor : run.tensors()) {
-            long k = tailLength(perImage.get(tensor) * run.count());
+        for (Map.Entry<String, Long> tensor : perImage.entrySet()) {
+            long k = tailLength(tensor.getValue() * count);
             kept += 2 * k;
-            tails.put(tensor, (int) Math.min(k, Integer.MAX_VALUE));
+            tails.put(tensor.getKey(), (int) Math.min(k, Integer.MAX_VALUE));
         }
         if (kept > MAX_KEPT_VALUES) {
             throw new IOException(
@@ -138,15 +138,15 @@ public record PercentileCalibration(double percentile) implements CalibrationMet
                             "Percentile calibration at %s on %d images would keep %,d activation"
                                     + " values (limit %,d): use a percentile nearer 100 or fewer"
                                     + " calibration images (--calibration-count)",
-                            percentileText(), run.count(), kept, MAX_KEPT_VALUES));
+                            percentileText(), count, kept, MAX_KEPT_VALUES));
         }
         LOG.info(
                 "Percentile calibration at {}: {} tensors, {} activations per image, {} images;"
                         + " keeping {} tail values",
                 percentileText(),
-                run.tensors().size(),
+                perImage.size(),
                 perImage.values().stream().mapToLong(Long::longValue).sum(),
-                run.count(),
+                count,
                 kept);
         return tails;
     }

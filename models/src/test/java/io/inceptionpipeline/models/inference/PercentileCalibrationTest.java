@@ -134,6 +134,34 @@ class PercentileCalibrationTest {
                 .containsExactly(3f);
     }
 
+    /**
+     * The memory cap, at Inception-ResNet-v2's size (42,750,000 quantized activations per image, as
+     * one tensor here): 512 images at 99.99 keep 2 × 2,188,801 values; at 99.9 ten times as many,
+     * under the cap; at 99 the calibration is refused, saying what to change.
+     */
+    @Test
+    void refusesACalibrationThatWouldKeepTooManyValues() throws Exception {
+        Map<String, Long> perImage = Map.of("activations", 42_750_000L);
+        assertThat(new PercentileCalibration(99.99).tailLengths(perImage, 512))
+                .containsExactly(Map.entry("activations", 2_188_801));
+        assertThat(new PercentileCalibration(99.9).tailLengths(perImage, 512).get("activations"))
+                .isEqualTo(21_888_000)
+                .matches(k -> 2L * k <= PercentileCalibration.MAX_KEPT_VALUES);
+        assertThatThrownBy(() -> new PercentileCalibration(99).tailLengths(perImage, 512))
+                .isInstanceOf(java.io.IOException.class)
+                .hasMessageContaining(
+                        "at 99 on 512 images would keep 437,760,002 activation values")
+                .hasMessageContaining("limit 67,108,864")
+                .hasMessageContaining("--calibration-count");
+        // The cap is over all tensors together: two such tensors at 99.9 pass it.
+        assertThatThrownBy(
+                        () ->
+                                new PercentileCalibration(99.9)
+                                        .tailLengths(
+                                                Map.of("a", 42_750_000L, "b", 42_750_000L), 512))
+                .hasMessageContaining("would keep 87,552,000 activation values");
+    }
+
     @Test
     void thePercentileIsChecked() {
         for (double bad : new double[] {90, 80, 100.01, Double.NaN}) {
