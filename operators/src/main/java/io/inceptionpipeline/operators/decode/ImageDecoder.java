@@ -81,6 +81,14 @@ public final class ImageDecoder {
 
     /** Decodes {@code bytes}; never returns null. */
     public RgbImage decode(byte[] bytes) throws DecodeException {
+        return decode(bytes, true);
+    }
+
+    /**
+     * Decodes {@code bytes}, trying {@link PngDecoder} first when {@code fastPng}; tests compare it
+     * with the ImageIO path alone ({@code fastPng} false).
+     */
+    RgbImage decode(byte[] bytes, boolean fastPng) throws DecodeException {
         if (bytes.length == 0) {
             throw new DecodeException(DecodeException.Reason.EMPTY, "The image has zero bytes");
         }
@@ -88,6 +96,10 @@ public final class ImageDecoder {
         long[] declared = ImageHeaders.declaredSize(bytes);
         if (declared != null) {
             checkPixels(declared[0], declared[1]);
+        }
+        RgbImage png = fastPng ? PngDecoder.decode(bytes, icc) : null;
+        if (png != null) {
+            return png; // the common PNG, without ImageIO's overhead; null for anything else
         }
         try (ImageInputStream input =
                 ImageIO.createImageInputStream(new ByteArrayInputStream(bytes))) {
