@@ -6,7 +6,8 @@
 # last (the CLI's summary) and the ratio to the mean of the two benches; then the mean ratio.
 # The machine's speed can drift within minutes (on a VM, steal time): read the ratios, not the
 # absolute rates. Defaults: MODEL inception_resnet_v2, BATCH 8; BENCH_SECONDS (default 40) per bench.
-# JAVA_OPTS go to both JVMs. Run it under `flock -x /tmp/cpu.lock` on a shared machine.
+# JAVA_OPTS go to both JVMs, ARCHIVE_OPTS to archive only (e.g. "--inference-parallelism 2").
+# Run it under `flock -x /tmp/cpu.lock` on a shared machine.
 set -u
 JAR=$1; N=$2; ROUNDS=$3; MODEL=${4:-inception_resnet_v2}; BATCH=${5:-8}
 IMAGES=$(cd "$(dirname "$0")/../.." && pwd)/samples/images
@@ -25,7 +26,7 @@ bench() {
 archive() {
   rm -rf "$D/out"
   $J archive --input "$D/manifest.csv" --output-dir "$D/out" --allowed-root "$IMAGES" \
-    --model "$MODEL" --batch-size "$BATCH" --no-embeddings > "$D/archive-$1.txt" 2>/dev/null
+    --model "$MODEL" --batch-size "$BATCH" --no-embeddings ${ARCHIVE_OPTS:-} > "$D/archive-$1.txt" 2>/dev/null
   sed -n 's/.*; \([0-9.]*\) images\/s from the first answer to the last.*/\1/p' "$D/archive-$1.txt" | tail -1
 }
 

@@ -186,6 +186,7 @@ final class ArchiveCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "No manifest file " + input);
         }
+        job.shareProcessorsInOneJvm();
         JobOptions options = archiveOptions(job, input, bootstrapServers, spec);
 
         boolean restorable = checkpointDir != null || outputDir != null;

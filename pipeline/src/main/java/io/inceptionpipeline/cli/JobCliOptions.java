@@ -285,8 +285,26 @@ final class JobCliOptions {
             names = "--threads",
             defaultValue = "0",
             description =
-                    "Threads of the inference engine per model (0: one per processor): MXNet's and PyTorch's OpenMP pool per TaskManager JVM, ONNX Runtime's intra-op pool per session (one inter-op thread). Default: ${DEFAULT-VALUE}.")
+                    "Threads of the inference engine per model (0: one per processor; in local and archive, whose subtasks share one JVM, the processors divided among the --inference-parallelism subtasks): MXNet's and PyTorch's OpenMP pool per TaskManager JVM, ONNX Runtime's intra-op pool per session (one inter-op thread). Default: ${DEFAULT-VALUE}.")
     int threads;
+
+    /**
+     * For {@code local} and {@code archive}, whose inference subtasks all run in this JVM: {@code
+     * --threads 0} becomes the processors divided among the subtasks (at least one each), so that
+     * {@code --inference-parallelism 2} on two cores runs two one-thread sessions, not two
+     * two-thread sessions competing for the same cores. A cluster's TaskManagers size their own.
+     */
+    void shareProcessorsInOneJvm() {
+        if (threads == 0) {
+            threads =
+                    threadsPerSubtask(
+                            Runtime.getRuntime().availableProcessors(), inferenceParallelism);
+        }
+    }
+
+    static int threadsPerSubtask(int processors, int subtasks) {
+        return Math.max(1, processors / Math.max(1, subtasks));
+    }
 
     @Option(
             names = "--index-dir",

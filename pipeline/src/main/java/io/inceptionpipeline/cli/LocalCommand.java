@@ -154,6 +154,7 @@ final class LocalCommand implements Callable<Integer> {
                 List<String> roots = new ArrayList<>(job.allowedRoots);
                 roots.add(root.toString());
                 job.allowedRoots = roots;
+                job.shareProcessorsInOneJvm();
                 options =
                         job.toBuilder()
                                 .bootstrapServers(kafka.bootstrapServers())
