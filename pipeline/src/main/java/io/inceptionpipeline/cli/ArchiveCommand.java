@@ -32,7 +32,7 @@ import picocli.CommandLine.Option;
 @Command(
         name = "archive",
         mixinStandardHelpOptions = true,
-        defaultValueProvider = ArchiveCommand.Defaults.class,
+        defaultValueProvider = ArchiveCommand.CliDefaults.class,
         sortOptions = false,
         description = {
             "Scores an archive of images once, pipelined (Flink's streaming runtime mode over a",
@@ -115,7 +115,7 @@ final class ArchiveCommand implements Callable<Integer> {
      * Where {@code archive}'s defaults differ from the streaming job's ({@link JobCliOptions}):
      * given to picocli, so they are the values parsed and the ones {@code --help} prints.
      */
-    static final class Defaults implements CommandLine.IDefaultValueProvider {
+    static class Defaults implements CommandLine.IDefaultValueProvider {
         @Override
         public String defaultValue(CommandLine.Model.ArgSpec arg) {
             if (!(arg instanceof CommandLine.Model.OptionSpec option)) {
@@ -127,6 +127,31 @@ final class ArchiveCommand implements Callable<Integer> {
                 case "--buffer-timeout-ms" -> "100";
                 default -> null;
             };
+        }
+    }
+
+    /**
+     * Inference subtasks of an {@code archive} run in this JVM unless told otherwise: two where it
+     * sees two processors or more, each with its share of them ({@code --threads 0}). On two cores
+     * two one-thread sessions scored Inception-ResNet-v2 16–22% faster than one two-thread session,
+     * and the archive 1.08–1.12× {@code bench} (docs/benchmarks.md, "Decoding, resizing and two
+     * one-thread sessions"); each subtask holds its own copy of the model. The job jar's archive
+     * mode keeps one: a cluster's slots are its own to size.
+     */
+    static int defaultInferenceParallelism(int processors) {
+        return processors >= 2 ? 2 : 1;
+    }
+
+    /** {@link Defaults} and, for the CLI, {@link #defaultInferenceParallelism}. */
+    static final class CliDefaults extends Defaults {
+        @Override
+        public String defaultValue(CommandLine.Model.ArgSpec arg) {
+            if (arg instanceof CommandLine.Model.OptionSpec option
+                    && option.longestName().equals("--inference-parallelism")) {
+                return Integer.toString(
+                        defaultInferenceParallelism(Runtime.getRuntime().availableProcessors()));
+            }
+            return super.defaultValue(arg);
         }
     }
 
