@@ -141,7 +141,8 @@ final class ImageHeaders {
                 DecodeException.Reason.TRUNCATED, "The image is truncated (PNG without IEND)");
     }
 
-    private static boolean isPng(byte[] b) {
+    /** Whether {@code b} (at least 8 bytes) opens with the PNG signature. */
+    static boolean isPng(byte[] b) {
         return (b[0] & 0xff) == 0x89
                 && b[1] == 'P'
                 && b[2] == 'N'

@@ -77,7 +77,7 @@ final class PngDecoder {
      * on a known chunk that is not the length it reads, so there only well-formed chunks pass.
      */
     private static Layout layout(byte[] png, IccMode icc) {
-        if (png.length < 8 + 25 + 12 || !signature(png) || i32(png, 8) != 13) {
+        if (png.length < 8 + 25 + 12 || !ImageHeaders.isPng(png) || i32(png, 8) != 13) {
             return null;
         }
         if (i32(png, 12) != IHDR) {
@@ -480,17 +480,6 @@ final class PngDecoder {
             case RGBA -> 4;
             default -> 0;
         };
-    }
-
-    private static boolean signature(byte[] b) {
-        return (b[0] & 0xff) == 0x89
-                && b[1] == 'P'
-                && b[2] == 'N'
-                && b[3] == 'G'
-                && b[4] == 0x0d
-                && b[5] == 0x0a
-                && b[6] == 0x1a
-                && b[7] == 0x0a;
     }
 
     private static long u32(byte[] b, int at) {
