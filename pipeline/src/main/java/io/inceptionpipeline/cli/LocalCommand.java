@@ -23,6 +23,9 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.stream.Stream;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
@@ -288,7 +291,8 @@ final class LocalCommand implements Callable<Integer> {
     /**
      * Raw batched inference on the same images with the job's own scorer (the code the inference
      * operator runs), without Kafka, Flink or decoding in the loop: the pipeline/raw ratio's
-     * denominator.
+     * denominator. One scorer per inference subtask, all scoring at once, as the job's subtasks do
+     * (each with the job's share of the processors).
      */
     private double rawImagesPerSecond(List<Path> files, JobOptions options) throws Exception {
         ImagePreparer preparer = new ImagePreparer(options.prepare());
@@ -306,23 +310,52 @@ final class LocalCommand implements Callable<Integer> {
             image.cropMode = preparer.cropMode().id();
             batch.add(image);
         }
-        try (BatchScorer scorer = options.scorer().open(0)) {
-            scorer.score(batch, System.currentTimeMillis()); // warm-up
+        int subtasks = options.inferenceParallelism();
+        List<BatchScorer> scorers = new ArrayList<>();
+        ExecutorService pool = Executors.newFixedThreadPool(subtasks);
+        try {
+            for (int i = 0; i < subtasks; i++) {
+                BatchScorer scorer = options.scorer().open(i);
+                scorers.add(scorer);
+                scorer.score(batch, System.currentTimeMillis()); // warm-up
+            }
             long started = System.nanoTime();
+            List<Future<Integer>> counts = new ArrayList<>();
+            for (BatchScorer scorer : scorers) {
+                counts.add(pool.submit(() -> scoreUntil(scorer, batch, started)));
+            }
             int scored = 0;
-            while (System.nanoTime() - started < compareRawSeconds * 1_000_000_000L) {
-                scorer.score(batch, System.currentTimeMillis());
-                scored += batch.size();
+            for (Future<Integer> count : counts) {
+                scored += count.get();
             }
             double seconds = (System.nanoTime() - started) / 1e9;
             System.err.printf(
                     Locale.ROOT,
-                    "raw batched inference: %d images in %.1f s, %.2f images/s%n",
+                    "raw batched inference: %d images in %.1f s on %d scorer(s), %.2f images/s%n",
                     scored,
                     seconds,
+                    subtasks,
                     scored / seconds);
             return scored / seconds;
+        } finally {
+            pool.shutdownNow();
+            for (BatchScorer scorer : scorers) {
+                scorer.close();
+            }
         }
+    }
+
+    /**
+     * Scores {@code batch} again and again for --compare-raw seconds; returns the images scored.
+     */
+    private int scoreUntil(BatchScorer scorer, List<CroppedImage> batch, long started)
+            throws Exception {
+        int scored = 0;
+        while (System.nanoTime() - started < compareRawSeconds * 1_000_000_000L) {
+            scorer.score(batch, System.currentTimeMillis());
+            scored += batch.size();
+        }
+        return scored;
     }
 
     static List<Path> listImages(Path dir) throws Exception {
