@@ -27,6 +27,7 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
+import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -196,7 +197,8 @@ final class LocalCommand implements Callable<Integer> {
             }
 
             StreamExecutionEnvironment env =
-                    StreamExecutionEnvironment.getExecutionEnvironment(localConfiguration(options));
+                    StreamExecutionEnvironment.getExecutionEnvironment(
+                            withCheckpointsIn(localConfiguration(options), work));
             env.setParallelism(options.fetchParallelism());
             ScoringJob.wireKafka(env, options);
             if (keepRunning) {
@@ -239,6 +241,20 @@ final class LocalCommand implements Callable<Integer> {
         conf.set(TaskManagerOptions.NUM_TASK_SLOTS, slots);
         conf.set(RestartStrategyOptions.RESTART_STRATEGY, "none");
         CropBuffers.configure(conf, options, slots);
+        return conf;
+    }
+
+    /**
+     * Checkpoints on disk in the run's work directory rather than in the JobManager's memory:
+     * unaligned checkpoints carry the crops in flight in the network buffers, and
+     * Inception-ResNet-v2's (256 KiB segments, {@link CropBuffers}) exceed the in-memory storage's
+     * 5 MiB limit, which failed the job at its first such checkpoint.
+     */
+    static Configuration withCheckpointsIn(Configuration conf, Path work) {
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                work.resolve("checkpoints").toAbsolutePath().toUri().toString());
         return conf;
     }
 
