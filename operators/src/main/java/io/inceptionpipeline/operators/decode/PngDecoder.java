@@ -48,6 +48,10 @@ final class PngDecoder {
     private static final int GREY_ALPHA = 4;
     private static final int RGBA = 6;
 
+    /** The tEXt keyword the JDK's reader parses as a date. */
+    private static final byte[] CREATION_TIME =
+            "Creation Time".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+
     /** Largest array the JVM allocates, with room to spare. */
     private static final long MAX_ARRAY = Integer.MAX_VALUE - 16;
 
@@ -199,7 +203,7 @@ final class PngDecoder {
 
     /** A tEXt "Creation Time", which the JDK's reader goes on to parse as a date. */
     private static boolean creationTime(byte[] png, int data, int n) {
-        byte[] key = "Creation Time".getBytes(java.nio.charset.StandardCharsets.ISO_8859_1);
+        byte[] key = CREATION_TIME;
         if (keywordLength(png, data, n) != key.length) {
             return false;
         }
