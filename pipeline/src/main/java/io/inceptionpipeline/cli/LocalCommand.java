@@ -84,7 +84,7 @@ final class LocalCommand implements Callable<Integer> {
             paramLabel = "SECONDS",
             defaultValue = "0",
             description =
-                    "First measure raw batched inference for SECONDS on the same images, then report the pipeline's sustained rate as a fraction of it.")
+                    "Measure raw batched inference for SECONDS on the same images before the job and again after it, then report the pipeline's sustained rate as a fraction of their mean (the machine's speed can drift within minutes), and the share of the time the inference subtasks were busy.")
     int compareRawSeconds;
 
     @Option(
@@ -167,7 +167,10 @@ final class LocalCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            double raw = compareRawSeconds > 0 ? rawImagesPerSecond(files, options) : Double.NaN;
+            double rawBefore =
+                    compareRawSeconds > 0
+                            ? rawImagesPerSecond(files, options, "before the job")
+                            : Double.NaN;
             kafka.createTopics(
                     Math.max(2, options.fetchParallelism()),
                     Map.of("max.message.bytes", Integer.toString(messageBytes)),
@@ -216,13 +219,9 @@ final class LocalCommand implements Callable<Integer> {
                             Map.of());
             summary.print(System.out, requests, wallSeconds, publishedAt, examples);
             summary.printAccuracy(System.out, expected);
-            if (!Double.isNaN(raw)) {
-                System.out.printf(
-                        Locale.ROOT,
-                        "raw batched inference %.2f images/s (batch %d); pipeline sustained rate / raw = %.3f%n",
-                        raw,
-                        options.batchSize(),
-                        summary.steadyImagesPerSecond() / raw);
+            if (!Double.isNaN(rawBefore)) {
+                double rawAfter = rawImagesPerSecond(files, options, "after the job");
+                printComparison(summary, options, rawBefore, rawAfter);
             }
             int answered = summary.predictions().size() + summary.failures().size();
             return answered == requests ? 0 : 1;
@@ -305,12 +304,42 @@ final class LocalCommand implements Callable<Integer> {
     }
 
     /**
+     * The pipeline against raw batched inference measured before and after it: the ratio to their
+     * mean, and what the ratio is made of (the subtasks' busy share, and their forward pass against
+     * raw's).
+     */
+    private static void printComparison(
+            RunSummary summary, JobOptions options, double rawBefore, double rawAfter) {
+        double raw = (rawBefore + rawAfter) / 2;
+        int subtasks = options.inferenceParallelism();
+        System.out.printf(
+                Locale.ROOT,
+                "raw batched inference before the job %.2f images/s, after it %.2f images/s%n",
+                rawBefore,
+                rawAfter);
+        System.out.printf(
+                Locale.ROOT,
+                "inference busy %.1f%% of the sustained window (%d subtask(s)); forward pass %.1f ms per batch in the job, %.1f ms raw%n",
+                100 * summary.inferenceBusy(subtasks),
+                subtasks,
+                summary.meanForwardPassMs(),
+                1000.0 * options.batchSize() * subtasks / raw);
+        System.out.printf(
+                Locale.ROOT,
+                "raw batched inference %.2f images/s (batch %d); pipeline sustained rate / raw = %.3f%n",
+                raw,
+                options.batchSize(),
+                summary.steadyImagesPerSecond() / raw);
+    }
+
+    /**
      * Raw batched inference on the same images with the job's own scorer (the code the inference
      * operator runs), without Kafka, Flink or decoding in the loop: the pipeline/raw ratio's
      * denominator. One scorer per inference subtask, all scoring at once, as the job's subtasks do
      * (each with the job's share of the processors).
      */
-    private double rawImagesPerSecond(List<Path> files, JobOptions options) throws Exception {
+    private double rawImagesPerSecond(List<Path> files, JobOptions options, String when)
+            throws Exception {
         ImagePreparer preparer = new ImagePreparer(options.prepare());
         List<CroppedImage> batch = new ArrayList<>();
         for (int i = 0; i < options.batchSize(); i++) {
@@ -347,7 +376,8 @@ final class LocalCommand implements Callable<Integer> {
             double seconds = (System.nanoTime() - started) / 1e9;
             System.err.printf(
                     Locale.ROOT,
-                    "raw batched inference: %d images in %.1f s on %d scorer(s), %.2f images/s%n",
+                    "raw batched inference %s: %d images in %.1f s on %d scorer(s), %.2f images/s%n",
+                    when,
                     scored,
                     seconds,
                     subtasks,

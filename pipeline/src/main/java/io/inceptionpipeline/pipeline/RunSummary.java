@@ -32,6 +32,11 @@ public final class RunSummary {
         this.failures = failures;
     }
 
+    /** A summary of these predictions and failures (tests; {@link #read} for a run's topics). */
+    static RunSummary of(List<Prediction> predictions, List<ScoringFailure> failures) {
+        return new RunSummary(new ArrayList<>(predictions), new ArrayList<>(failures));
+    }
+
     /** Reads both topics from the beginning to their current end. */
     public static RunSummary read(
             String bootstrapServers,
@@ -116,6 +121,62 @@ public final class RunSummary {
             return Double.NaN;
         }
         return (sorted.size() - firstBatch) / ((last - first) / 1000.0);
+    }
+
+    /**
+     * One forward pass, as its predictions tell it: they share its end time, its duration and its
+     * size.
+     */
+    record Batch(long endMs, float forwardPassMs, int size) {
+        static Batch of(Prediction p) {
+            return new Batch(
+                    p.getScoredAt().toEpochMilli(),
+                    p.getTimings().getInferenceMs(),
+                    p.getBatchSize());
+        }
+    }
+
+    /** The run's forward passes, by end time. */
+    List<Batch> batches() {
+        return predictions.stream()
+                .map(Batch::of)
+                .distinct()
+                .sorted(Comparator.comparingLong(Batch::endMs))
+                .toList();
+    }
+
+    /** Mean milliseconds of one forward pass, over the run's batches. */
+    public double meanForwardPassMs() {
+        return batches().stream().mapToDouble(Batch::forwardPassMs).average().orElse(Double.NaN);
+    }
+
+    /**
+     * The share of the sustained window (from the first batch's end to the last's, as {@link
+     * #steadyImagesPerSecond}) that {@code subtasks} inference subtasks spent in forward passes:
+     * each later batch's forward pass, the part of it inside the window, summed, over the window
+     * times {@code subtasks}. Below 1, the rest of the time the subtasks waited for crops or did
+     * other work between batches (emitting, checkpoints).
+     */
+    public double inferenceBusy(int subtasks) {
+        if (subtasks < 1) {
+            throw new IllegalArgumentException("subtasks must be at least 1, got " + subtasks);
+        }
+        List<Batch> batches = batches();
+        if (batches.size() < 2) {
+            return Double.NaN;
+        }
+        long first = batches.get(0).endMs();
+        long last = batches.get(batches.size() - 1).endMs();
+        if (last == first) {
+            return Double.NaN;
+        }
+        double busyMs = 0;
+        for (Batch b : batches) {
+            if (b.endMs() > first) {
+                busyMs += Math.min(b.forwardPassMs(), b.endMs() - first);
+            }
+        }
+        return busyMs / ((double) (last - first) * subtasks);
     }
 
     /** Milliseconds from publication to prediction, per request id published. */
