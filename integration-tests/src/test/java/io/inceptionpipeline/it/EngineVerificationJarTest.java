@@ -16,8 +16,11 @@ import org.junit.jupiter.api.io.TempDir;
  * fault (imitated with {@code -Dinception.faultInjection=faulty-avx512-convolutions}, which makes
  * the probe see what it saw on AMD Zen 5 while LibTorch runs at its full ISA) is remedied in the
  * run that finds it, recorded, and from the next start on avoided by limiting oneDNN to AVX2 before
- * the first convolution, which oneDNN's own verbose output confirms. On a CPU without AVX-512 there
- * is nothing to limit: every run uses the first remedy and nothing is recorded.
+ * the first convolution, which oneDNN's own verbose output confirms. On the real Zen 5 (family 26)
+ * the limit does not avoid LibTorch's own fault (measured 2026-11-30: conv3x3 12->20 at batch 7
+ * wrong by 0.39 under ONEDNN_MAX_CPU_ISA=AVX2), so there every start finds it and switches oneDNN's
+ * convolutions off; either way no wrong answer is served. On a CPU without AVX-512 there is nothing
+ * to limit: every run uses the first remedy and nothing is recorded.
  */
 class EngineVerificationJarTest {
 
@@ -88,14 +91,25 @@ class EngineVerificationJarTest {
             assertThat(Files.readString(records(faults).get(0)))
                     .contains("engine: PyTorch")
                     .contains("conv3x3 12->20 batch 7");
-            assertThat(second.stdout())
-                    .contains(
-                            "remedy: ONEDNN_MAX_CPU_ISA=AVX2 set before LibTorch's first convolution")
-                    .contains("oneDNN convolutions on")
-                    // LibTorch's oneDNN (3.x, "v1" verbose lines) dispatched to AVX2
-                    .contains("onednn_verbose,v1,info,cpu,isa:Intel AVX2")
-                    .doesNotContain("computes wrong convolutions");
-            assertThat(second.stderr()).doesNotContain("computes wrong convolutions");
+            // The record took effect: LibTorch's oneDNN (3.x, "v1" verbose lines) dispatched to
+            // AVX2 from the first convolution on.
+            assertThat(second.stdout()).contains("onednn_verbose,v1,info,cpu,isa:Intel AVX2");
+            if (second.stderr().contains("PyTorch on cpu() computes wrong convolutions")) {
+                // The CPU's own fault, not the injected one (which the AVX2 limit avoids): on
+                // the AMD EPYC Zen 5 (family 26) LibTorch 2.7.1 is wrong under the limit too.
+                // The self-test finds it again and switches oneDNN's convolutions off; the known
+                // answers above hold.
+                assertThat(second.stdout())
+                        .contains("remedy: LibTorch's oneDNN convolutions switched off")
+                        .contains("oneDNN convolutions off");
+            } else {
+                assertThat(second.stdout())
+                        .contains(
+                                "remedy: ONEDNN_MAX_CPU_ISA=AVX2 set before LibTorch's first"
+                                        + " convolution")
+                        .contains("oneDNN convolutions on")
+                        .doesNotContain("computes wrong convolutions");
+            }
         } else {
             assertThat(records(faults)).isEmpty();
             assertThat(second.stdout())
