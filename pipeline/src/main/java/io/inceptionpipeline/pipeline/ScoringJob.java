@@ -155,9 +155,6 @@ public final class ScoringJob {
                             .setParallelism(options.inferenceParallelism());
         }
         // The sink in its own task: its flush and transaction commit at each checkpoint (every
-        // 200 ms by default) then wait on the broker while the next batch is scored, instead of
-        // between batches in the inference thread.
-        // The sink in its own task: its flush and transaction commit at each checkpoint (every
         // 200 ms by default) then wait on the broker while the next batch is scored, not between
         // batches in the inference thread (docs/benchmarks.md, "Streaming rate against raw").
         answers.sinkTo(predictionSink)
