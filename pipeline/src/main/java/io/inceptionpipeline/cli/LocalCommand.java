@@ -27,7 +27,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.stream.Stream;
-import org.apache.flink.configuration.CheckpointingOptions;
 import org.apache.flink.configuration.Configuration;
 import org.apache.flink.configuration.RestartStrategyOptions;
 import org.apache.flink.configuration.TaskManagerOptions;
@@ -243,18 +242,9 @@ final class LocalCommand implements Callable<Integer> {
         return conf;
     }
 
-    /**
-     * Checkpoints on disk in the run's work directory rather than in the JobManager's memory:
-     * unaligned checkpoints carry the crops in flight in the network buffers, and
-     * Inception-ResNet-v2's (256 KiB segments, {@link CropBuffers}) exceed the in-memory storage's
-     * 5 MiB limit, which failed the job at its first such checkpoint.
-     */
+    /** Checkpoints on disk in the run's work directory ({@link ScoringJob#withCheckpointsIn}). */
     static Configuration withCheckpointsIn(Configuration conf, Path work) {
-        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-        conf.set(
-                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                work.resolve("checkpoints").toAbsolutePath().toUri().toString());
-        return conf;
+        return ScoringJob.withCheckpointsIn(conf, work.resolve("checkpoints"));
     }
 
     private int keepRunning(

@@ -20,10 +20,13 @@ import io.inceptionpipeline.pipeline.index.EmbeddingIndexSink;
 import io.inceptionpipeline.pipeline.index.EmbeddingNormalizer;
 import io.inceptionpipeline.schemas.Prediction;
 import io.inceptionpipeline.schemas.ScoringFailure;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.apache.flink.api.common.eventtime.WatermarkStrategy;
 import org.apache.flink.api.connector.sink2.Sink;
+import org.apache.flink.configuration.CheckpointingOptions;
+import org.apache.flink.configuration.Configuration;
 import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
@@ -71,6 +74,20 @@ public final class ScoringJob {
                 KafkaIo.predictionSink(options),
                 KafkaIo.deadLetterSink(options),
                 options);
+    }
+
+    /**
+     * Adds to {@code conf} checkpoints kept as files under {@code dir}, not in the JobManager's
+     * memory, whose 5 MiB limit unaligned checkpoints exceed once they carry crops in flight
+     * (Inception-ResNet-v2's, in 256 KiB network buffers). For the jobs this JVM runs ({@code
+     * local}, {@code archive}); a cluster names its own checkpoint directory.
+     */
+    public static Configuration withCheckpointsIn(Configuration conf, Path dir) {
+        conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
+        conf.set(
+                CheckpointingOptions.CHECKPOINTS_DIRECTORY,
+                dir.toAbsolutePath().toUri().toString());
+        return conf;
     }
 
     /**

@@ -1,6 +1,7 @@
 package io.inceptionpipeline.pipeline.archive;
 
 import io.inceptionpipeline.pipeline.JobOptions;
+import io.inceptionpipeline.pipeline.ScoringJob;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -171,10 +172,7 @@ public final class ArchivePlan {
     public Configuration configuration() {
         Configuration conf = new Configuration();
         if (checkpoints != null) {
-            conf.set(CheckpointingOptions.CHECKPOINT_STORAGE, "filesystem");
-            conf.set(
-                    CheckpointingOptions.CHECKPOINTS_DIRECTORY,
-                    checkpoints.dir().toAbsolutePath().toUri().toString());
+            ScoringJob.withCheckpointsIn(conf, checkpoints.dir());
         }
         conf.set(
                 CheckpointingOptions.EXTERNALIZED_CHECKPOINT_RETENTION,
