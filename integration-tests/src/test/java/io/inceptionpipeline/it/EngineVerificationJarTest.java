@@ -20,13 +20,19 @@ import org.junit.jupiter.api.io.TempDir;
  * the limit does not avoid LibTorch's own fault (measured 2026-11-30: conv3x3 12->20 at batch 7
  * wrong by 0.39 under ONEDNN_MAX_CPU_ISA=AVX2), so there every start finds it and switches oneDNN's
  * convolutions off; either way no wrong answer is served. On a CPU without AVX-512 there is nothing
- * to limit: every run uses the first remedy and nothing is recorded.
+ * to limit: every run uses the first remedy and nothing is recorded. A fault seen under the AVX2
+ * limit too (imitated with {@code faulty-avx512-and-avx2-convolutions}, as the real Zen 5 does)
+ * raises the record, and from the next start on oneDNN's convolutions are off before the first one.
  */
 class EngineVerificationJarTest {
 
     @TempDir Path work;
 
     JarProcess.Output jar(Path faults, String... args) throws Exception {
+        return jarInjecting(faults, "faulty-avx512-convolutions", args);
+    }
+
+    JarProcess.Output jarInjecting(Path faults, String injected, String... args) throws Exception {
         Map<String, String> environment = new HashMap<>();
         // oneDNN prints the instruction set it dispatches to; no limit inherited from the caller
         environment.put("ONEDNN_VERBOSE", "1");
@@ -37,7 +43,7 @@ class EngineVerificationJarTest {
                 List.of(
                         "-Xmx2g",
                         "-Dinception.faults.dir=" + faults,
-                        "-Dinception.faultInjection=faulty-avx512-convolutions"),
+                        "-Dinception.faultInjection=" + injected),
                 environment,
                 args);
     }
@@ -115,5 +121,44 @@ class EngineVerificationJarTest {
             assertThat(second.stdout())
                     .contains("remedy: LibTorch's oneDNN convolutions switched off");
         }
+    }
+
+    @Test
+    void aFaultSeenUnderTheAvx2LimitTooSwitchesOneDnnOffBeforeTheFirstConvolution()
+            throws Exception {
+        Path faults = work.resolve("faults-avx2");
+        String injected = "faulty-avx512-and-avx2-convolutions";
+        String[] command = {"engines", "--model", "inception_resnet_fmnist"};
+
+        JarProcess.Output first = jarInjecting(faults, injected, command);
+        assertThat(first.exitCode()).as(first.stdout() + first.stderr()).isZero();
+        assertThat(first.stderr()).contains("PyTorch on cpu() computes wrong convolutions");
+        assertThat(first.stdout()).contains("remedy: LibTorch's oneDNN convolutions switched off");
+
+        JarProcess.Output second = jarInjecting(faults, injected, command);
+        assertThat(second.exitCode()).as(second.stdout() + second.stderr()).isZero();
+        // the fault is seen again, under whatever the record said, and remedied
+        assertThat(second.stderr()).contains("PyTorch on cpu() computes wrong convolutions");
+        assertThat(second.stdout()).contains("remedy: LibTorch's oneDNN convolutions switched off");
+        assertThat(knownAnswers(second)).hasSize(engines(second)).hasSizeGreaterThanOrEqualTo(2);
+        if (!avx512()) {
+            assertThat(records(faults)).isEmpty();
+            return;
+        }
+        assertThat(second.stdout()).contains("onednn_verbose,v1,info,cpu,isa:Intel AVX2");
+        assertThat(records(faults)).hasSize(1);
+        assertThat(Files.readString(records(faults).get(0)))
+                .contains("under its full ISA")
+                .contains("under ONEDNN_MAX_CPU_ISA=AVX2")
+                .contains("avoid: onednn-off");
+
+        JarProcess.Output third = jarInjecting(faults, injected, command);
+        assertThat(third.exitCode()).as(third.stdout() + third.stderr()).isZero();
+        // oneDNN's convolutions were off before the first one: the probe saw nothing wrong
+        assertThat(third.stdout())
+                .contains("remedy: LibTorch's oneDNN convolutions switched off at start")
+                .contains("oneDNN convolutions off");
+        assertThat(third.stderr()).doesNotContain("computes wrong convolutions");
+        assertThat(knownAnswers(third)).hasSize(engines(third)).hasSizeGreaterThanOrEqualTo(2);
     }
 }

@@ -22,13 +22,16 @@ import org.slf4j.LoggerFactory;
  * engine, loading fails with a {@link KnownAnswerException}. On an AVX-512 CPU the fault is also
  * recorded ({@link KnownFaults}), and every later start sets {@code ONEDNN_MAX_CPU_ISA=AVX2} before
  * LibTorch's first convolution (oneDNN reads it only then), which keeps oneDNN's fast AVX2 kernels,
- * and verifies again. Where the probe passes, the engine keeps its fastest kernels. Per-model known
- * answers ({@link KnownAnswerCheck}) add the model's own shapes on top.
+ * and verifies again; if the fault is found under that limit too, the record is raised and later
+ * starts switch oneDNN's convolutions off before the first one. Where the probe passes, the engine
+ * keeps its fastest kernels. Per-model known answers ({@link KnownAnswerCheck}) add the model's own
+ * shapes on top.
  *
  * <p>Why measure rather than follow a fixed rule: LibTorch 2.7.1 computed wrong 3×3 convolutions on
- * an AMD Zen 5 (AVX-512) but right ones on an Intel Xeon with AVX-512, and the oneDNN ISA can only
- * be limited before the library first runs, so only a measurement on the machine itself can keep
- * the fast path where it is right and leave it where it is not.
+ * an AMD Zen 5 (AVX-512), at its full ISA and under the AVX2 limit, but right ones on an Intel Xeon
+ * with AVX-512, and the oneDNN ISA can only be limited before the library first runs, so only a
+ * measurement on the machine itself can keep the fast path where it is right and leave it where it
+ * is not.
  */
 public final class EngineGuard {
 
@@ -58,8 +61,18 @@ public final class EngineGuard {
     /** System property for deliberate faults (tests and drills only). */
     public static final String FAULT_INJECTION = "inception.faultInjection";
 
-    /** {@link #FAULT_INJECTION} value that imitates LibTorch's AVX-512 fault on AMD Zen 5. */
+    /**
+     * {@link #FAULT_INJECTION} value that imitates a fault in oneDNN's AVX-512 kernels only: the
+     * probe sees it at LibTorch's full ISA, not under the AVX2 limit.
+     */
     public static final String FAULTY_AVX512 = "faulty-avx512-convolutions";
+
+    /**
+     * {@link #FAULT_INJECTION} value that imitates what LibTorch 2.7.1 did on the real AMD Zen 5:
+     * the probe sees the fault whenever oneDNN's convolutions run, at its full ISA and under the
+     * AVX2 limit alike.
+     */
+    public static final String FAULTY_AVX512_AND_AVX2 = "faulty-avx512-and-avx2-convolutions";
 
     /** Whether LibTorch ran a convolution in this class loader (its ISA is then fixed). */
     private static boolean pytorchConvolved;
@@ -89,7 +102,13 @@ public final class EngineGuard {
         }
         Engine loaded = Engine.getEngine(engine);
         String remedy = "none";
-        boolean capped = capIsaIfKnownFaulty(loaded, device);
+        KnownFaults.Avoidance recorded = knownFault(loaded, device);
+        boolean capped =
+                recorded == KnownFaults.Avoidance.AVX2_ISA && NativeEnv.set(ISA_VARIABLE, "AVX2");
+        if ("PyTorch".equals(engine)) {
+            pytorchConvolved = true; // the probe about to run is LibTorch's first convolution
+            pytorchIsaCapped = capped;
+        }
         if (capped) {
             remedy =
                     "ONEDNN_MAX_CPU_ISA=AVX2 set before LibTorch's first convolution: its AVX-512"
@@ -115,6 +134,13 @@ public final class EngineGuard {
                         "LibTorch's oneDNN convolutions switched off by -D"
                                 + PYTORCH_ONEDNN
                                 + "=off";
+            } else if (recorded == KnownFaults.Avoidance.ONEDNN_OFF
+                    && applyRemedy(engine, device) != null) {
+                remedy =
+                        "LibTorch's oneDNN convolutions switched off at start: they were wrong on"
+                                + " this CPU at its full ISA and under the AVX2 limit before ("
+                                + KnownFaults.file(engine, loaded.getVersion())
+                                + ")";
             }
             try {
                 cases = injectFault(ConvolutionProbe.run(convolution), engine, device, capped);
@@ -182,10 +208,11 @@ public final class EngineGuard {
     }
 
     /**
-     * Whether limiting oneDNN's ISA to AVX2 means anything for {@code engine} here: LibTorch on an
-     * AVX-512 CPU, with no limit exported by the user (which wins).
+     * Whether a record of the fault means anything for {@code engine} here: LibTorch on an AVX-512
+     * CPU (elsewhere oneDNN's paths are one and the remedy is all there is), with no limit exported
+     * by the user (which wins).
      */
-    private static boolean canCapIsa(String engine, Device device) {
+    private static boolean recordApplies(String engine, Device device) {
         return "PyTorch".equals(engine)
                 && Device.Type.CPU.equals(device.getDeviceType())
                 && CpuFeatures.current().hasAvx512()
@@ -194,36 +221,33 @@ public final class EngineGuard {
     }
 
     /**
-     * Sets {@code ONEDNN_MAX_CPU_ISA=AVX2} for LibTorch's first convolution when an earlier run
-     * recorded its AVX-512 convolutions as wrong on this CPU ({@link KnownFaults}).
+     * What an earlier run recorded about {@code engine}'s convolutions on this CPU ({@link
+     * KnownFaults}), when it can still be acted on: before LibTorch's first convolution in this
+     * class loader; null otherwise.
      */
-    private static boolean capIsaIfKnownFaulty(Engine engine, Device device) {
+    private static KnownFaults.Avoidance knownFault(Engine engine, Device device) {
         String name = engine.getEngineName();
-        boolean cap =
-                canCapIsa(name, device)
-                        && !pytorchConvolved
-                        && KnownFaults.recorded(name, engine.getVersion())
-                        && NativeEnv.set(ISA_VARIABLE, "AVX2");
-        if ("PyTorch".equals(name)) {
-            pytorchConvolved = true; // the probe about to run is LibTorch's first convolution
-            pytorchIsaCapped = cap;
+        if (!recordApplies(name, device) || pytorchConvolved) {
+            return null;
         }
-        return cap;
+        return KnownFaults.recorded(name, engine.getVersion()).orElse(null);
     }
 
     /**
      * {@code -Dinception.faultInjection=faulty-avx512-convolutions} makes the probe see what it saw
      * on AMD Zen 5 (12, 20, 24 and 40 input channels wrong at batch 7) while LibTorch runs its
-     * oneDNN kernels at their full ISA, so that the learning and the remedies can be shown on any
+     * oneDNN kernels at their full ISA; {@code faulty-avx512-and-avx2-convolutions} also under the
+     * AVX2 limit, as the real Zen 5 did; so that the learning and the remedies can be shown on any
      * machine. Tests and drills only.
      */
     private static List<ConvolutionProbe.Case> injectFault(
             List<ConvolutionProbe.Case> cases, String engine, Device device, boolean capped) {
-        if (!FAULTY_AVX512.equals(System.getProperty(FAULT_INJECTION))
+        String injected = System.getProperty(FAULT_INJECTION);
+        boolean avx512Only = FAULTY_AVX512.equals(injected);
+        if (!(avx512Only || FAULTY_AVX512_AND_AVX2.equals(injected))
                 || !"PyTorch".equals(engine)
                 || !Device.Type.CPU.equals(device.getDeviceType())
-                || capped
-                || !"none".equals(CpuFeatures.oneDnnIsaLimit())
+                || (avx512Only && (capped || !"none".equals(CpuFeatures.oneDnnIsaLimit())))
                 || !PyTorchOneDnn.enabled()) {
             return cases;
         }
@@ -260,13 +284,26 @@ public final class EngineGuard {
     }
 
     /**
-     * Called when a remedy made wrong results right: on an AVX-512 CPU where this JVM did not limit
-     * LibTorch's ISA, records the fault ({@link KnownFaults}) so that later starts limit it to AVX2
-     * before the first convolution, which is much faster than the remedy (oneDNN off).
+     * Called when a remedy made wrong results right: on an AVX-512 CPU, records the fault ({@link
+     * KnownFaults}) so that later starts avoid it before the first convolution. Seen at LibTorch's
+     * full ISA, later starts limit oneDNN to AVX2, much faster than the remedy (oneDNN off); seen
+     * under that limit too, later starts switch oneDNN's convolutions off at once.
      */
     public static synchronized void remedyHelped(String engine, Device device, String wrong) {
-        if (canCapIsa(engine, device) && !pytorchIsaCapped) {
-            KnownFaults.record(engine, Engine.getEngine(engine).getVersion(), wrong);
+        if (!recordApplies(engine, device)) {
+            return;
+        }
+        String version = Engine.getEngine(engine).getVersion();
+        if (pytorchIsaCapped) {
+            KnownFaults.record(
+                    engine,
+                    version,
+                    ISA_VARIABLE + "=AVX2",
+                    wrong,
+                    KnownFaults.Avoidance.ONEDNN_OFF);
+        } else {
+            KnownFaults.record(
+                    engine, version, "its full ISA", wrong, KnownFaults.Avoidance.AVX2_ISA);
         }
     }
 

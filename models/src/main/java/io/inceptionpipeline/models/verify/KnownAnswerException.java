@@ -12,10 +12,11 @@ public final class KnownAnswerException extends IOException {
     /** What a user can do about it, appended to every message. */
     public static final String WHAT_TO_DO =
             "The engine computes wrong results on this machine, so it is not used: no prediction"
-                    + " is made with wrong numbers. What to do: export ONEDNN_MAX_CPU_ISA=AVX2"
-                    + " before starting (oneDNN then skips its AVX-512 kernels), or choose another"
-                    + " --engine; please report this message, whose CPU line identifies the"
-                    + " machine.";
+                    + " is made with wrong numbers. What to do: choose another --engine (--engine"
+                    + " auto takes the fastest one that passes here); where oneDNN's AVX-512"
+                    + " kernels are at fault, exporting ONEDNN_MAX_CPU_ISA=AVX2 before starting"
+                    + " may avoid it (it did not for LibTorch 2.7.1 on an AMD EPYC Zen 5); please"
+                    + " report this message, whose CPU line identifies the machine.";
 
     public KnownAnswerException(String message) {
         super(message + " " + WHAT_TO_DO);
