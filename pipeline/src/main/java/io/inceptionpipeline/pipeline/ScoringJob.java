@@ -31,8 +31,6 @@ import org.apache.flink.core.execution.CheckpointingMode;
 import org.apache.flink.formats.avro.typeutils.AvroTypeInfo;
 import org.apache.flink.streaming.api.datastream.AsyncDataStream;
 import org.apache.flink.streaming.api.datastream.DataStream;
-import org.apache.flink.streaming.api.datastream.DataStreamUtils;
-import org.apache.flink.streaming.api.datastream.KeyedStream;
 import org.apache.flink.streaming.api.datastream.SingleOutputStreamOperator;
 import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
 
@@ -41,10 +39,9 @@ import org.apache.flink.streaming.api.environment.StreamExecutionEnvironment;
  * bounded sources and collecting sinks.
  *
  * <pre>
- * messages → deserialize → keyBy(request id): drop duplicate ids → keyBy(bucket) → fetch (async
- *          I/O) → decode &amp; crop (8-bit) → forward (already partitioned by bucket)
+ * messages → deserialize → keyBy(request id): drop duplicate ids → fetch (async I/O)
+ *          → decode &amp; crop (8-bit) → keyBy(bucket)
  *          → batch &amp; infer (keyed state, size or timer) → predictions
- * (where fetch and inference parallelism differ: no keyBy before fetch, keyBy(bucket) after crop)
  * with several crops or models per request, every member batches and infers every crop, then
  *          → keyBy(request id) → aggregate (mean softmax, keyed state) → predictions
  * every operator's failures (side output) → count by stage/code → dead letters
@@ -140,21 +137,12 @@ public final class ScoringJob {
             requests = unique;
         }
 
-        // One feed per inference subtask where the parallelisms agree: requests are keyed by
-        // their bucket before the fetch, so fetch-and-decode subtask i makes exactly the crops of
-        // inference subtask i and hands them on over a local forward channel. A decoder then waits
-        // only on its own model; with one decoder feeding several models through a keyBy, one
-        // model's full channel stalls the decoder while another model's input runs dry (Flink's
-        // fixed output buffer pool). docs/architecture.md, "Streaming rate".
-        boolean ownFeed = ownFeed(options);
-        DataStream<ImageRequest> toFetch =
-                ownFeed ? requests.keyBy(buckets(options).requests()) : requests;
         // Flink's own async timeout backs up the fetcher's: a little later, so the fetcher's
         // precise error code normally wins.
         long asyncTimeoutMs = options.fetch().totalTimeout().toMillis() + 5_000;
         SingleOutputStreamOperator<FetchedImage> fetched =
                 AsyncDataStream.unorderedWait(
-                                toFetch,
+                                requests,
                                 new FetchFunction(options.fetch()),
                                 asyncTimeoutMs,
                                 TimeUnit.MILLISECONDS,
@@ -162,10 +150,6 @@ public final class ScoringJob {
                         .name("fetch")
                         .uid("fetch")
                         .setParallelism(options.fetchParallelism());
-        if (ownFeed) {
-            // the request keys' subtasks are the inference operator's only with its key groups
-            fetched.setMaxParallelism(options.maxParallelism());
-        }
 
         SingleOutputStreamOperator<CroppedImage> crops =
                 fetched.process(new DecodeCropFunction(options.prepare()))
@@ -266,48 +250,20 @@ public final class ScoringJob {
                 .setParallelism(options.fetchParallelism());
     }
 
-    /**
-     * System property ({@code -Dinception.crops.keyed=true}, read where the job graph is built):
-     * key the crops after decoding even where the parallelisms agree, as the job did before
-     * 2026-11-30. For a savepoint taken then with a {@code --max-parallelism} other than 128, whose
-     * fetch operator had Flink's default key groups, and for comparisons.
-     */
-    public static final String KEYED_CROPS = "inception.crops.keyed";
-
-    /**
-     * Whether each inference subtask has its own fetch-and-decode subtask (same parallelism): the
-     * crops then reach it over a forward channel, already partitioned by bucket.
-     */
-    static boolean ownFeed(JobOptions options) {
-        return options.fetchParallelism() == options.inferenceParallelism()
-                && !Boolean.getBoolean(KEYED_CROPS);
-    }
-
-    private static BucketKeys buckets(JobOptions options) {
-        return new BucketKeys(options.inferenceParallelism(), options.maxParallelism());
-    }
-
     /** Keyed batching and inference of the crops with one model. */
     private static SingleOutputStreamOperator<Prediction> inference(
             DataStream<CroppedImage> crops,
             JobOptions options,
             ModelScorerFactory scorer,
             String uid) {
-        KeyedStream<CroppedImage, Integer> keyed =
-                ownFeed(options)
-                        // the crops of subtask i's bucket come from fetch-and-decode subtask i
-                        ? DataStreamUtils.reinterpretAsKeyedStream(crops, buckets(options))
-                        : crops.keyBy(buckets(options));
-        return keyed.process(
+        return crops.keyBy(new BucketKeys(options.inferenceParallelism(), options.maxParallelism()))
+                .process(
                         new BatchInferenceFunction(
                                 options.batchSize(), options.flushPolicy(), scorer))
                 .returns(new AvroTypeInfo<>(Prediction.class))
                 .name(uid)
                 .uid(uid)
                 .setParallelism(options.inferenceParallelism())
-                .setMaxParallelism(options.maxParallelism())
-                // never in the decoder's thread (decoding overlaps the forward pass); what
-                // follows the model (tagging, normalizing) still chains to it
-                .startNewChain();
+                .setMaxParallelism(options.maxParallelism());
     }
 }

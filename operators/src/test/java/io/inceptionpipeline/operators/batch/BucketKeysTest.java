@@ -2,8 +2,6 @@ package io.inceptionpipeline.operators.batch;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.inceptionpipeline.operators.records.CroppedImage;
-import io.inceptionpipeline.operators.records.ImageRequest;
 import java.util.HashSet;
 import java.util.Set;
 import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
@@ -36,30 +34,5 @@ class BucketKeysTest {
         for (int c : counts) {
             assertThat(c).isBetween(800, 1200);
         }
-    }
-
-    /**
-     * A request is keyed as its crops will be, so that a stream keyed by request before the crops
-     * are made lands each crop on the inference subtask that owns its key.
-     */
-    @ParameterizedTest
-    @CsvSource({"1,128", "2,128", "3,128", "4,256"})
-    void aRequestHasItsCropsKeyAndSubtask(int parallelism, int maxParallelism) throws Exception {
-        BucketKeys keys = new BucketKeys(parallelism, maxParallelism);
-        Set<Integer> subtasks = new HashSet<>();
-        for (int i = 0; i < 1000; i++) {
-            ImageRequest request = new ImageRequest();
-            request.requestId = "local-" + i;
-            CroppedImage crop = new CroppedImage();
-            crop.request = request;
-            int key = keys.requests().getKey(request);
-            assertThat(key).isEqualTo(keys.getKey(crop));
-            int subtask =
-                    KeyGroupRangeAssignment.assignKeyToParallelOperator(
-                            key, maxParallelism, parallelism);
-            assertThat(subtask).isEqualTo(keys.bucket(request.requestId));
-            subtasks.add(subtask);
-        }
-        assertThat(subtasks).hasSize(parallelism);
     }
 }
