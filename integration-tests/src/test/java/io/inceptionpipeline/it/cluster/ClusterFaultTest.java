@@ -3,6 +3,7 @@ package io.inceptionpipeline.it.cluster;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.inceptionpipeline.schemas.ScoringRequest;
 import java.io.IOException;
 import java.net.URI;
@@ -67,6 +68,10 @@ class ClusterFaultTest {
     private int promPortBase;
     private final List<Path> images = new ArrayList<>();
     private final List<String> table = new ArrayList<>();
+
+    /** Lines written under the table. */
+    private final List<String> notes = new ArrayList<>();
+
     private int nextId;
 
     @BeforeAll
@@ -96,6 +101,10 @@ class ClusterFaultTest {
         conf.put("restart-strategy.type", "fixed-delay");
         conf.put("restart-strategy.fixed-delay.attempts", "1000");
         conf.put("restart-strategy.fixed-delay.delay", "1 s");
+        // a cancelled job's last checkpoint stays, to be resubmitted from (the rescale phase)
+        conf.put(
+                "execution.checkpointing.externalized-checkpoint-retention",
+                "RETAIN_ON_CANCELLATION");
         // -Dcluster.conf=key=value,key=value: Flink settings to compare, e.g.
         // execution.checkpointing.unaligned.enabled=true
         for (String setting : System.getProperty("cluster.conf", "").split(",")) {
@@ -127,21 +136,41 @@ class ClusterFaultTest {
     }
 
     private String submit(String savepoint) throws Exception {
+        return submit(savepoint, 2);
+    }
+
+    /**
+     * Submits the job jar with {@code parallelism} fetch and inference subtasks, from {@code
+     * savepoint} (a savepoint or a retained checkpoint) when not null.
+     */
+    private String submit(String savepoint, int parallelism) throws Exception {
         List<String> args =
                 List.of(
-                        "--bootstrap-servers", broker.bootstrapServers(),
-                        "--input-topic", INPUT,
-                        "--output-topic", PREDICTIONS,
-                        "--dead-letter-topic", DEAD_LETTERS,
-                        "--starting-offsets", "earliest",
-                        "--model", "inception_resnet_fmnist",
-                        "--allowed-root", images.get(0).getParent().toString(),
-                        "--fetch-parallelism", "2",
-                        "--inference-parallelism", "2",
+                        "--bootstrap-servers",
+                        broker.bootstrapServers(),
+                        "--input-topic",
+                        INPUT,
+                        "--output-topic",
+                        PREDICTIONS,
+                        "--dead-letter-topic",
+                        DEAD_LETTERS,
+                        "--starting-offsets",
+                        "earliest",
+                        "--model",
+                        "inception_resnet_fmnist",
+                        "--allowed-root",
+                        images.get(0).getParent().toString(),
+                        "--fetch-parallelism",
+                        Integer.toString(parallelism),
+                        "--inference-parallelism",
+                        Integer.toString(parallelism),
                         // batching, buffer timeout and checkpoint interval: run's defaults
-                        "--batch-size", "16",
-                        "--transactional-id-prefix", "fault-suite",
-                        "--threads", "1");
+                        "--batch-size",
+                        "16",
+                        "--transactional-id-prefix",
+                        "fault-suite",
+                        "--threads",
+                        "1");
         return cluster.rest().runJar(jarId, "io.inceptionpipeline.cli.JobMain", args, savepoint);
     }
 
@@ -149,8 +178,13 @@ class ClusterFaultTest {
     void stopEverything() throws Exception {
         Path report = Path.of("target", "fault-suite.md");
         Files.createDirectories(report.getParent());
-        Files.writeString(report, String.join("\n", table) + "\n");
-        System.out.println(String.join("\n", table));
+        List<String> lines = new ArrayList<>(table);
+        if (!notes.isEmpty()) {
+            lines.add("");
+            lines.addAll(notes);
+        }
+        Files.writeString(report, String.join("\n", lines) + "\n");
+        System.out.println(String.join("\n", lines));
         if (ledger != null) {
             ledger.close();
         }
@@ -238,8 +272,59 @@ class ClusterFaultTest {
         phase.assertExactlyOnce();
     }
 
+    /**
+     * A rescale as an autoscaler does it: the job cancelled in a backlog and resubmitted with one
+     * more subtask per stage from its last retained checkpoint, which, taken under back-pressure,
+     * is unaligned and carries records in flight (crops and requests in network buffers). The fetch
+     * operator's in-flight requests come back on other subtasks, the in-flight crops are re-routed
+     * by key, and half-full batches stay under the old buckets' keys; every request must still be
+     * answered exactly once. The note under the table says what the checkpoint held.
+     */
     @Test
     @Order(5)
+    void rescalesFromARetainedCheckpointUnderBackPressure() throws Exception {
+        String[] restored = {""};
+        Phase phase =
+                runPhase(
+                        "cancelled in a backlog, resubmitted at parallelism 3 from its last"
+                                + " checkpoint",
+                        3000,
+                        1e6,
+                        fault -> {
+                            // until a completed checkpoint carries records in flight (60 s at most)
+                            long until = System.currentTimeMillis() + 60_000;
+                            while (System.currentTimeMillis() < until
+                                    && cluster.rest()
+                                                    .latestCheckpoint(jobId)
+                                                    .path("persisted_data")
+                                                    .asLong()
+                                            == 0) {
+                                Thread.sleep(100);
+                            }
+                            fault.at();
+                            cluster.rest().cancel(jobId);
+                            while (!"CANCELED".equals(cluster.rest().jobState(jobId))) {
+                                Thread.sleep(100);
+                            }
+                            JsonNode latest = cluster.rest().latestCheckpoint(jobId);
+                            restored[0] =
+                                    String.format(
+                                            "checkpoint %d, %s, %,d bytes in flight",
+                                            latest.path("id").asLong(),
+                                            latest.path("checkpoint_type").asText(),
+                                            latest.path("persisted_data").asLong());
+                            jobId = submit(latest.path("external_path").asText(), 3);
+                            while (!cluster.rest().allTasksRunning(jobId)) {
+                                Thread.sleep(100);
+                            }
+                            fault.tasksRunningMs = System.currentTimeMillis() - fault.atMs;
+                        });
+        notes.add("Rescale phase restored from " + restored[0] + ".");
+        phase.assertExactlyOnce();
+    }
+
+    @Test
+    @Order(6)
     void drainsABurstUnderBackPressure() throws Exception {
         int requests = Integer.getInteger("burst.requests", 10_000);
         Phase phase =
@@ -335,6 +420,7 @@ class ClusterFaultTest {
             ids.add(id);
             requests.add(ScoringRequest.newBuilder().setRequestId(id).setUri(uri).build());
         }
+        long replaysBefore = ledger.replays();
         Fault fault = new Fault();
         long tasksRunningMs = -1;
         ClusterSampler sampler = new ClusterSampler(cluster.rest(), () -> jobId);
@@ -398,6 +484,14 @@ class ClusterFaultTest {
                         sampler.maxSourceBackPressureMsPerSecond(),
                         sampler.maxHeapUsedBytes() >> 20,
                         highWater >> 20));
+        long replays = ledger.replays() - replaysBefore;
+        if (replays > 0) {
+            notes.add(
+                    String.format(
+                            "%s: the reader read %d records again at offsets it had read"
+                                    + " (its group rebalanced); counted once.",
+                            name, replays));
+        }
         assertTrue(complete || phase.missing > 0, "ledger incomplete without missing ids");
         return phase;
     }

@@ -165,6 +165,15 @@ final class FlinkRest {
         throw new IOException("savepoint of " + jobId + " did not complete in " + timeout);
     }
 
+    /**
+     * The job's latest completed checkpoint as Flink's REST API reports it ({@code id}, {@code
+     * external_path}, {@code checkpoint_type}, {@code persisted_data}: bytes of records in flight);
+     * an empty node while there is none.
+     */
+    JsonNode latestCheckpoint(String jobId) throws Exception {
+        return get("/jobs/" + jobId + "/checkpoints").path("latest").path("completed");
+    }
+
     void cancel(String jobId) throws Exception {
         send(
                 HttpRequest.newBuilder(URI.create(base + "/jobs/" + jobId + "?mode=cancel"))

@@ -6,6 +6,7 @@ import io.inceptionpipeline.schemas.ScoringFailure;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -31,6 +32,8 @@ final class OutputLedger implements AutoCloseable {
             String requestId, boolean prediction, long producedAtMs, long seenAtMs, String code) {}
 
     private final List<Seen> seen = new ArrayList<>();
+    private final Set<String> positions = new HashSet<>();
+    private final AtomicLong replays = new AtomicLong();
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
     private final AtomicBoolean running = new AtomicBoolean(true);
     private final Thread thread;
@@ -67,6 +70,13 @@ final class OutputLedger implements AutoCloseable {
 
     private void record(ConsumerRecord<byte[], byte[]> record, boolean isPrediction)
             throws Exception {
+        // The same record again (its topic, partition and offset) is this reader's replay, not a
+        // second output: after a broker restart its group can rebalance and resume from the last
+        // auto-committed offset, seconds back.
+        if (!positions.add(record.topic() + "-" + record.partition() + "@" + record.offset())) {
+            replays.incrementAndGet();
+            return;
+        }
         long now = System.currentTimeMillis();
         Seen entry;
         if (isPrediction) {
@@ -92,6 +102,11 @@ final class OutputLedger implements AutoCloseable {
             seen.add(entry);
         }
         counts.computeIfAbsent(entry.requestId(), id -> new AtomicLong()).incrementAndGet();
+    }
+
+    /** Records read again at a position already read (not counted as outputs). */
+    long replays() {
+        return replays.get();
     }
 
     /** Distinct request ids seen so far. */
