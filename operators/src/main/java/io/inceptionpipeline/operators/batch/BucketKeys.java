@@ -15,8 +15,9 @@ import org.apache.flink.runtime.state.KeyGroupRangeAssignment;
  * hands the crops queued for old subtask {@code s} only to the new subtasks whose key groups
  * overlap {@code s}'s, each keeping those it would route to itself now. A bucket that followed
  * {@code hash mod P} could move a crop to a subtask outside that overlap, which dropped it: 135 of
- * 3,000 requests in a rescale from 2 to 3 (docs/reliability.md, "Rescaling"). Through the id's key
- * group, the crop's new subtask always owns a key group its old one owned.
+ * 3,000 requests in a rescale from 2 to 3 (docs/reliability.md, "Rescaling from a retained
+ * checkpoint"). Through the id's key group, the crop's new subtask always owns a key group its old
+ * one owned.
  */
 public final class BucketKeys implements KeySelector<CroppedImage, Integer> {
 
