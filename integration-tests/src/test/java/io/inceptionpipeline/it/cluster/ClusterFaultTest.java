@@ -40,9 +40,10 @@ import org.junit.jupiter.api.TestMethodOrder;
  * each its own JVM) against a Kafka broker in its own process, submitted through the REST API as a
  * user submits it. Phases of 1,000 requests each, one fault in the middle of each: none, kill -9 of
  * a TaskManager (a new one is started), kill -9 and restart of the broker, stop with a savepoint
- * and resume from it. Every phase must end with each request id exactly once in predictions ∪ dead
- * letters under read_committed. The measured table is written to {@code target/fault-suite.md}
- * (docs/reliability.md quotes it).
+ * and resume from it; then 3,000 unthrottled requests with a cancel and a resubmission at
+ * parallelism 3 from the retained checkpoint, and a burst. Every phase must end with each request
+ * id exactly once in predictions ∪ dead letters under read_committed. The measured table is written
+ * to {@code target/fault-suite.md} (docs/reliability.md quotes it).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
