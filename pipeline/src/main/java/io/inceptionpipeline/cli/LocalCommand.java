@@ -13,14 +13,17 @@ import io.inceptionpipeline.pipeline.RequestPublisher;
 import io.inceptionpipeline.pipeline.RunSummary;
 import io.inceptionpipeline.pipeline.SampleImages;
 import io.inceptionpipeline.pipeline.ScoringJob;
+import io.inceptionpipeline.pipeline.ThreadCpu;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
@@ -166,10 +169,8 @@ final class LocalCommand implements Callable<Integer> {
             } catch (IllegalArgumentException e) {
                 throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
             }
-            double rawBefore =
-                    compareRawSeconds > 0
-                            ? rawImagesPerSecond(files, options, "before the job")
-                            : Double.NaN;
+            RawRate rawBefore =
+                    compareRawSeconds > 0 ? rawRate(files, options, "before the job") : null;
             kafka.createTopics(
                     Math.max(2, options.fetchParallelism()),
                     Map.of("max.message.bytes", Integer.toString(messageBytes)),
@@ -207,7 +208,16 @@ final class LocalCommand implements Callable<Integer> {
                 return keepRunning(env, kafka, options, work, messageBytes);
             }
             long started = System.nanoTime();
-            env.execute("inception-pipeline-local");
+            // where the cores go while the job runs, for --compare-raw's account of its window
+            ThreadCpu.Sampler cores =
+                    rawBefore != null ? new ThreadCpu.Sampler(Duration.ofSeconds(1)) : null;
+            try {
+                env.execute("inception-pipeline-local");
+            } finally {
+                if (cores != null) {
+                    cores.close();
+                }
+            }
             double wallSeconds = (System.nanoTime() - started) / 1e9;
 
             RunSummary summary =
@@ -218,9 +228,9 @@ final class LocalCommand implements Callable<Integer> {
                             Map.of());
             summary.print(System.out, requests, wallSeconds, publishedAt, examples);
             summary.printAccuracy(System.out, expected);
-            if (!Double.isNaN(rawBefore)) {
-                double rawAfter = rawImagesPerSecond(files, options, "after the job");
-                printComparison(summary, options, rawBefore, rawAfter);
+            if (rawBefore != null) {
+                RawRate rawAfter = rawRate(files, options, "after the job");
+                printComparison(summary, options, rawBefore, rawAfter, cores);
             }
             int answered = summary.predictions().size() + summary.failures().size();
             return answered == requests ? 0 : 1;
@@ -294,19 +304,30 @@ final class LocalCommand implements Callable<Integer> {
     }
 
     /**
+     * Raw batched inference: images per second, and the share of the cores the whole JVM took
+     * meanwhile ({@link ThreadCpu#busy}; NaN where it cannot be read).
+     */
+    private record RawRate(double imagesPerSecond, double coresBusy) {}
+
+    /**
      * The pipeline against raw batched inference measured before and after it: the ratio to their
-     * mean, and what the ratio is made of (the subtasks' busy share, and their forward pass against
-     * raw's).
+     * mean, and what the ratio is made of (the subtasks' busy share, their forward pass against
+     * raw's, and the share of the cores each kind of thread took in the sustained window against
+     * the share raw inference took).
      */
     private static void printComparison(
-            RunSummary summary, JobOptions options, double rawBefore, double rawAfter) {
-        double raw = (rawBefore + rawAfter) / 2;
+            RunSummary summary,
+            JobOptions options,
+            RawRate before,
+            RawRate after,
+            ThreadCpu.Sampler cores) {
+        double raw = (before.imagesPerSecond() + after.imagesPerSecond()) / 2;
         int subtasks = options.inferenceParallelism();
         System.out.printf(
                 Locale.ROOT,
                 "raw batched inference before the job %.2f images/s, after it %.2f images/s%n",
-                rawBefore,
-                rawAfter);
+                before.imagesPerSecond(),
+                after.imagesPerSecond());
         System.out.printf(
                 Locale.ROOT,
                 "inference busy %.1f%% of the sustained window (%d subtask(s)); forward pass %.1f ms per batch in the job, %.1f ms raw%n",
@@ -320,6 +341,20 @@ final class LocalCommand implements Callable<Integer> {
                 raw,
                 options.batchSize(),
                 summary.steadyImagesPerSecond() / raw);
+        int processors = Runtime.getRuntime().availableProcessors();
+        summary.sustainedWindowMillis()
+                .flatMap(window -> cores.within(window[0], window[1]))
+                .ifPresent(
+                        window ->
+                                System.out.printf(
+                                        Locale.ROOT,
+                                        "cores (%d) in the sustained window: %s; during raw"
+                                                + " inference the JVM took %.1f%% before the job,"
+                                                + " %.1f%% after%n",
+                                        processors,
+                                        ThreadCpu.shares(window[0], window[1], processors),
+                                        100 * before.coresBusy(),
+                                        100 * after.coresBusy()));
     }
 
     /**
@@ -328,8 +363,7 @@ final class LocalCommand implements Callable<Integer> {
      * denominator. One scorer per inference subtask, all scoring at once, as the job's subtasks do
      * (each with the job's share of the processors).
      */
-    private double rawImagesPerSecond(List<Path> files, JobOptions options, String when)
-            throws Exception {
+    private RawRate rawRate(List<Path> files, JobOptions options, String when) throws Exception {
         ImagePreparer preparer = new ImagePreparer(options.prepare());
         List<CroppedImage> batch = new ArrayList<>();
         for (int i = 0; i < options.batchSize(); i++) {
@@ -355,6 +389,7 @@ final class LocalCommand implements Callable<Integer> {
                 scorer.score(batch, System.currentTimeMillis()); // warm-up
             }
             long started = System.nanoTime();
+            Optional<ThreadCpu.Sample> cpuBefore = ThreadCpu.now();
             List<Future<Integer>> counts = new ArrayList<>();
             for (BatchScorer scorer : scorers) {
                 counts.add(pool.submit(() -> scoreUntil(scorer, batch, started)));
@@ -364,6 +399,14 @@ final class LocalCommand implements Callable<Integer> {
                 scored += count.get();
             }
             double seconds = (System.nanoTime() - started) / 1e9;
+            Optional<ThreadCpu.Sample> cpuAfter = ThreadCpu.now();
+            double busy =
+                    cpuBefore.isPresent() && cpuAfter.isPresent()
+                            ? ThreadCpu.busy(
+                                    cpuBefore.get(),
+                                    cpuAfter.get(),
+                                    Runtime.getRuntime().availableProcessors())
+                            : Double.NaN;
             System.err.printf(
                     Locale.ROOT,
                     "raw batched inference %s: %d images in %.1f s on %d scorer(s), %.2f images/s%n",
@@ -372,7 +415,7 @@ final class LocalCommand implements Callable<Integer> {
                     seconds,
                     subtasks,
                     scored / seconds);
-            return scored / seconds;
+            return new RawRate(scored / seconds, busy);
         } finally {
             pool.shutdownNow();
             for (BatchScorer scorer : scorers) {

@@ -11,6 +11,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.TreeMap;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -121,6 +122,19 @@ public final class RunSummary {
             return Double.NaN;
         }
         return (sorted.size() - firstBatch) / ((last - first) / 1000.0);
+    }
+
+    /**
+     * The sustained window in epoch milliseconds: from the first batch's end to the last's, as
+     * {@link #steadyImagesPerSecond}; empty with fewer than two batches.
+     */
+    public Optional<long[]> sustainedWindowMillis() {
+        List<Batch> batches = batches();
+        if (batches.size() < 2) {
+            return Optional.empty();
+        }
+        return Optional.of(
+                new long[] {batches.get(0).endMs(), batches.get(batches.size() - 1).endMs()});
     }
 
     /**

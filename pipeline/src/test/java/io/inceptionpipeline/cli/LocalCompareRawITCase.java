@@ -2,6 +2,8 @@ package io.inceptionpipeline.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -23,10 +25,10 @@ class LocalCompareRawITCase {
     void reportsRawBeforeAndAfterTheJobAndTheBusyShare() throws Exception {
         ScoreCommandTest.Run run =
                 ScoreCommandTest.run(
-                        "local", "--count", "64", "--compare-raw", "1", "--examples", "0");
+                        "local", "--count", "2400", "--compare-raw", "1", "--examples", "0");
 
         assertThat(run.exitCode()).as(run.stderr()).isZero();
-        assertThat(run.stdout()).contains("requests 64, scored 64, failed 0, unanswered 0");
+        assertThat(run.stdout()).contains("requests 2400, scored 2400, failed 0, unanswered 0");
         assertThat(run.stderr())
                 .contains("raw batched inference before the job:")
                 .contains("raw batched inference after the job:");
@@ -57,5 +59,21 @@ class LocalCompareRawITCase {
                         "sustained rate \\(first to last batch\\): ([0-9.]+) images/s");
         double ratio = number(run.stdout(), "pipeline sustained rate / raw = ([0-9.]+)");
         assertThat(ratio).isCloseTo(sustained / mean, org.assertj.core.data.Offset.offset(0.01));
+
+        // Where the cores went (Linux's /proc, which CI has): inference took some of them in the
+        // sustained window, and the JVM took some during raw inference. 2,400 requests make a
+        // window of about five seconds, long enough for the sampler's one-second period.
+        if (Files.isDirectory(Path.of("/proc/self/task"))) {
+            double inference =
+                    number(
+                            run.stdout(),
+                            "cores \\(\\d+\\) in the sustained window: .*?inference ([0-9.]+)%");
+            double idle = number(run.stdout(), "in the sustained window: .*idle ([0-9.]+)%;");
+            double rawJvm =
+                    number(run.stdout(), "during raw inference the JVM took ([0-9.]+)% before");
+            assertThat(inference).isPositive().isLessThanOrEqualTo(100);
+            assertThat(idle).isBetween(0.0, 100.0);
+            assertThat(rawJvm).isPositive();
+        }
     }
 }

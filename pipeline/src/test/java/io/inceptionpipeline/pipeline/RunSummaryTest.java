@@ -61,6 +61,9 @@ class RunSummaryTest {
         assertEquals(1.0, run.inferenceBusy(1), 1e-9);
         assertEquals(700.0, run.meanForwardPassMs(), 1e-9);
         assertEquals(24 / 2.1, run.steadyImagesPerSecond(), 1e-9);
+        long[] window = run.sustainedWindowMillis().orElseThrow();
+        assertEquals(T0 + 700, window[0]);
+        assertEquals(T0 + 2800, window[1]);
     }
 
     @Test
@@ -101,6 +104,7 @@ class RunSummaryTest {
         RunSummary run = summary(List.of(batch("a", 700, 700f, 8)));
         assertTrue(Double.isNaN(run.inferenceBusy(1)));
         assertTrue(Double.isNaN(run.steadyImagesPerSecond()));
+        assertTrue(run.sustainedWindowMillis().isEmpty());
         assertThrows(IllegalArgumentException.class, () -> run.inferenceBusy(0));
     }
 }
