@@ -342,6 +342,22 @@ final class LocalCommand implements Callable<Integer> {
                 options.batchSize(),
                 summary.steadyImagesPerSecond() / raw);
         int processors = Runtime.getRuntime().availableProcessors();
+        Optional<RunSummary.Span> half = summary.laterHalf();
+        if (half.isPresent()) {
+            RunSummary.Span span = half.get();
+            String halfCores =
+                    cores.within(span.fromMillis(), span.toMillis())
+                            .map(w -> "; cores: " + ThreadCpu.shares(w[0], w[1], processors))
+                            .orElse("");
+            System.out.printf(
+                    Locale.ROOT,
+                    "later half of the sustained window (its last %.1f s): %.2f images/s, %.3f of"
+                            + " raw%s%n",
+                    (span.toMillis() - span.fromMillis()) / 1000.0,
+                    span.imagesPerSecond(),
+                    span.imagesPerSecond() / raw,
+                    halfCores);
+        }
         summary.sustainedWindowMillis()
                 .flatMap(window -> cores.within(window[0], window[1]))
                 .ifPresent(

@@ -137,6 +137,43 @@ public final class RunSummary {
                 new long[] {batches.get(0).endMs(), batches.get(batches.size() - 1).endMs()});
     }
 
+    /** A part of the sustained window: from and to (epoch milliseconds), and the rate in it. */
+    public record Span(long fromMillis, long toMillis, double imagesPerSecond) {}
+
+    /**
+     * The later half of the sustained window: from the end of the last batch at or before its
+     * middle to the last batch's end, and the predictions after that start over that time. What a
+     * long-running job converges to shows here first (the JIT compilers' start-up work, for one,
+     * falls mostly in the first half). Empty with fewer than three batch ends.
+     */
+    public Optional<Span> laterHalf() {
+        List<Long> ends =
+                predictions.stream()
+                        .map(p -> p.getScoredAt().toEpochMilli())
+                        .distinct()
+                        .sorted()
+                        .toList();
+        if (ends.size() < 3) {
+            return Optional.empty();
+        }
+        long first = ends.get(0);
+        long last = ends.get(ends.size() - 1);
+        long middle = first + (last - first) / 2;
+        long from = first;
+        for (long end : ends) {
+            if (end <= middle) {
+                from = end;
+            }
+        }
+        if (from == last) {
+            return Optional.empty();
+        }
+        long start = from;
+        long images =
+                predictions.stream().filter(p -> p.getScoredAt().toEpochMilli() > start).count();
+        return Optional.of(new Span(start, last, images / ((last - start) / 1000.0)));
+    }
+
     /**
      * One forward pass, as its predictions tell it: they share its end time, its duration and its
      * size.

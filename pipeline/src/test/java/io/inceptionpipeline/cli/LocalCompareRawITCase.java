@@ -59,6 +59,14 @@ class LocalCompareRawITCase {
                         "sustained rate \\(first to last batch\\): ([0-9.]+) images/s");
         double ratio = number(run.stdout(), "pipeline sustained rate / raw = ([0-9.]+)");
         assertThat(ratio).isCloseTo(sustained / mean, org.assertj.core.data.Offset.offset(0.01));
+        double laterHalf =
+                number(
+                        run.stdout(),
+                        "later half of the sustained window \\(its last [0-9.]+ s\\): ([0-9.]+) images/s");
+        double laterRatio = number(run.stdout(), "images/s, ([0-9.]+) of raw");
+        assertThat(laterHalf).isPositive();
+        assertThat(laterRatio)
+                .isCloseTo(laterHalf / mean, org.assertj.core.data.Offset.offset(0.01));
 
         // Where the cores went (Linux's /proc, which CI has): inference took some of them in the
         // sustained window, and the JVM took some during raw inference. 2,400 requests make a

@@ -100,6 +100,30 @@ class RunSummaryTest {
     }
 
     @Test
+    void theLaterHalfStartsAtTheLastBatchEndAtOrBeforeTheMiddle() {
+        // ends at 0, 1000, 2000, 2500, 3000, 4200: the window's middle is 2100, so the later half
+        // runs from 2000 to 4200 and holds the batches ending at 2500, 3000 and 4200 (8 + 8 + 4)
+        RunSummary run =
+                summary(
+                        List.of(
+                                batch("a", 0, 700f, 8),
+                                batch("b", 1000, 700f, 8),
+                                batch("c", 2000, 700f, 8),
+                                batch("d", 2500, 500f, 8),
+                                batch("e", 3000, 500f, 8),
+                                batch("f", 4200, 700f, 4)));
+        RunSummary.Span half = run.laterHalf().orElseThrow();
+        assertEquals(T0 + 2000, half.fromMillis());
+        assertEquals(T0 + 4200, half.toMillis());
+        assertEquals(20 / 2.2, half.imagesPerSecond(), 1e-9);
+        // two batch ends leave no half
+        assertTrue(
+                summary(List.of(batch("a", 0, 700f, 8), batch("b", 700, 700f, 8)))
+                        .laterHalf()
+                        .isEmpty());
+    }
+
+    @Test
     void aSingleBatchHasNoWindow() {
         RunSummary run = summary(List.of(batch("a", 700, 700f, 8)));
         assertTrue(Double.isNaN(run.inferenceBusy(1)));
