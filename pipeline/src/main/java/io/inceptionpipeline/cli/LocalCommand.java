@@ -347,7 +347,7 @@ final class LocalCommand implements Callable<Integer> {
             RunSummary.Span span = half.get();
             String halfCores =
                     cores.within(span.fromMillis(), span.toMillis())
-                            .map(w -> "; cores: " + ThreadCpu.shares(w[0], w[1], processors))
+                            .map(interval -> "; cores: " + interval.shares(processors))
                             .orElse("");
             System.out.printf(
                     Locale.ROOT,
@@ -358,17 +358,17 @@ final class LocalCommand implements Callable<Integer> {
                     span.imagesPerSecond() / raw,
                     halfCores);
         }
-        summary.sustainedWindowMillis()
-                .flatMap(window -> cores.within(window[0], window[1]))
+        summary.sustainedWindow()
+                .flatMap(window -> cores.within(window.fromMillis(), window.toMillis()))
                 .ifPresent(
-                        window ->
+                        interval ->
                                 System.out.printf(
                                         Locale.ROOT,
                                         "cores (%d) in the sustained window: %s; during raw"
                                                 + " inference the JVM took %.1f%% before the job,"
                                                 + " %.1f%% after%n",
                                         processors,
-                                        ThreadCpu.shares(window[0], window[1], processors),
+                                        interval.shares(processors),
                                         100 * before.coresBusy(),
                                         100 * after.coresBusy()));
     }

@@ -125,20 +125,25 @@ public final class RunSummary {
     }
 
     /**
-     * The sustained window in epoch milliseconds: from the first batch's end to the last's, as
-     * {@link #steadyImagesPerSecond}; empty with fewer than two batches.
+     * The sustained window or a part of it: from and to (epoch milliseconds), and the rate in it.
      */
-    public Optional<long[]> sustainedWindowMillis() {
+    public record Span(long fromMillis, long toMillis, double imagesPerSecond) {}
+
+    /**
+     * The sustained window: from the first batch's end to the last's, at {@link
+     * #steadyImagesPerSecond}; empty with fewer than two batches.
+     */
+    public Optional<Span> sustainedWindow() {
         List<Batch> batches = batches();
         if (batches.size() < 2) {
             return Optional.empty();
         }
         return Optional.of(
-                new long[] {batches.get(0).endMs(), batches.get(batches.size() - 1).endMs()});
+                new Span(
+                        batches.get(0).endMs(),
+                        batches.get(batches.size() - 1).endMs(),
+                        steadyImagesPerSecond()));
     }
-
-    /** A part of the sustained window: from and to (epoch milliseconds), and the rate in it. */
-    public record Span(long fromMillis, long toMillis, double imagesPerSecond) {}
 
     /**
      * The later half of the sustained window: from the end of the last batch at or before its

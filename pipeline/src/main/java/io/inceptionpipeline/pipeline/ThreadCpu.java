@@ -125,6 +125,14 @@ public final class ThreadCpu {
     /** Every thread of the JVM at one instant, by thread id. */
     public record Sample(long wallMillis, Map<Integer, ThreadTime> threads) {}
 
+    /** Two samples, {@code from} before {@code to}: the time between them. */
+    public record Interval(Sample from, Sample to) {
+        /** {@link ThreadCpu#shares} between the two samples. */
+        public String shares(int processors) {
+            return ThreadCpu.shares(from, to, processors);
+        }
+    }
+
     /** What {@code /proc} counts CPU time in: USER_HZ, 100 on every Linux ABI. */
     private static final double TICKS_PER_SECOND = 100;
 
@@ -266,7 +274,7 @@ public final class ThreadCpu {
          * The first and last samples taken within {@code [fromMillis, toMillis]}; empty if fewer
          * than two were.
          */
-        public synchronized Optional<Sample[]> within(long fromMillis, long toMillis) {
+        public synchronized Optional<Interval> within(long fromMillis, long toMillis) {
             List<Sample> inside =
                     samples.stream()
                             .filter(s -> s.wallMillis() >= fromMillis && s.wallMillis() <= toMillis)
@@ -274,7 +282,7 @@ public final class ThreadCpu {
             if (inside.size() < 2) {
                 return Optional.empty();
             }
-            return Optional.of(new Sample[] {inside.get(0), inside.get(inside.size() - 1)});
+            return Optional.of(new Interval(inside.get(0), inside.get(inside.size() - 1)));
         }
 
         @Override

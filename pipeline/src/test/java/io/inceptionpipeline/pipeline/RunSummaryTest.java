@@ -61,9 +61,9 @@ class RunSummaryTest {
         assertEquals(1.0, run.inferenceBusy(1), 1e-9);
         assertEquals(700.0, run.meanForwardPassMs(), 1e-9);
         assertEquals(24 / 2.1, run.steadyImagesPerSecond(), 1e-9);
-        long[] window = run.sustainedWindowMillis().orElseThrow();
-        assertEquals(T0 + 700, window[0]);
-        assertEquals(T0 + 2800, window[1]);
+        RunSummary.Span window = run.sustainedWindow().orElseThrow();
+        assertEquals(T0 + 700, window.fromMillis());
+        assertEquals(T0 + 2800, window.toMillis());
     }
 
     @Test
@@ -128,7 +128,7 @@ class RunSummaryTest {
         RunSummary run = summary(List.of(batch("a", 700, 700f, 8)));
         assertTrue(Double.isNaN(run.inferenceBusy(1)));
         assertTrue(Double.isNaN(run.steadyImagesPerSecond()));
-        assertTrue(run.sustainedWindowMillis().isEmpty());
+        assertTrue(run.sustainedWindow().isEmpty());
         assertThrows(IllegalArgumentException.class, () -> run.inferenceBusy(0));
     }
 }

@@ -137,9 +137,9 @@ class ThreadCpuTest {
         Thread.sleep(200);
         sampler.close();
         long end = System.currentTimeMillis();
-        Sample[] window = sampler.within(start, end).orElseThrow();
-        assertTrue(window[0].wallMillis() < window[1].wallMillis());
-        assertTrue(window[0].threads().size() > 1);
+        ThreadCpu.Interval window = sampler.within(start, end).orElseThrow();
+        assertTrue(window.from().wallMillis() < window.to().wallMillis());
+        assertTrue(window.from().threads().size() > 1);
         assertTrue(sampler.within(end + 1, end + 1000).isEmpty());
     }
 }
